@@ -1,0 +1,3 @@
+//! The benchmark program (not yet written).
+
+fn main() {}

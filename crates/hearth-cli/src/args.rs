@@ -1,0 +1,195 @@
+//! The command line, as clap sees it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Hearth: a private, encrypted journal.
+#[derive(Debug, Parser)]
+#[command(name = "hearth", version, about, long_about = None)]
+pub struct Cli {
+    /// The data directory [default: $HEARTH_HOME, else the platform's data directory]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new journal (asks for a passphrase twice)
+    Init(InitArgs),
+    /// Add an entry; the body is TEXT, else standard input, else $EDITOR
+    Write(WriteArgs),
+    /// List entries, newest first
+    List(ListArgs),
+    /// Show one entry
+    Show(ShowArgs),
+    /// Change an entry
+    Edit(EditArgs),
+    /// Move an entry to the trash
+    Delete(IdArg),
+    /// Search entries by relevance: words, prefix*, "a phrase"
+    Search(SearchArgs),
+    /// Mood per day and how often each feeling was named
+    Mood(MoodArgs),
+    /// Change the passphrase (entries are not re-encrypted)
+    Passwd(KdfArgs),
+    /// Import entries from a file or folder
+    Import(TransferArgs),
+    /// Export every entry to a file or folder
+    Export(TransferArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KdfArgs {
+    /// Argon2id memory in MiB [default: 64 at init; unchanged by passwd]
+    #[arg(long, value_name = "N")]
+    pub kdf_memory_mib: Option<u32>,
+    /// Argon2id iterations [default: 3 at init; unchanged by passwd]
+    #[arg(long, value_name = "N")]
+    pub kdf_iterations: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub kdf: KdfArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EntryFieldArgs {
+    /// The entry's title
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+    /// Mood from 1 (low) to 5 (high)
+    #[arg(long, value_name = "1..5")]
+    pub mood: Option<u8>,
+    /// A feeling (repeatable), e.g. calm, anxious, grateful
+    #[arg(long = "feeling", value_name = "WORD")]
+    pub feelings: Vec<String>,
+    /// A tag (repeatable)
+    #[arg(long = "tag", value_name = "WORD")]
+    pub tags: Vec<String>,
+    /// When it happened: RFC 3339, or YYYY-MM-DD HH:MM in local time
+    #[arg(long, value_name = "DATETIME")]
+    pub at: Option<String>,
+    /// Star the entry
+    #[arg(long)]
+    pub star: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// The body; omit it to read standard input (or open $EDITOR in a terminal)
+    pub text: Vec<String>,
+    #[command(flatten)]
+    pub fields: EntryFieldArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// Entry id (a unique prefix is enough)
+    pub id: String,
+    /// New body; standard input is read when it is not a terminal
+    #[arg(long, value_name = "TEXT")]
+    pub body: Option<String>,
+    #[command(flatten)]
+    pub fields: EntryFieldArgs,
+    /// Remove a tag (repeatable)
+    #[arg(long = "remove-tag", value_name = "WORD")]
+    pub remove_tags: Vec<String>,
+    /// Clear the mood
+    #[arg(long, conflicts_with = "mood")]
+    pub no_mood: bool,
+    /// Remove the star
+    #[arg(long, conflicts_with = "star")]
+    pub unstar: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Show at most N entries
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Only entries with this tag
+    #[arg(long, value_name = "T")]
+    pub tag: Option<String>,
+    /// Only entries with this mood
+    #[arg(long, value_name = "N")]
+    pub mood: Option<u8>,
+    /// Only entries on or after DATE
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Only entries on or before DATE
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Entry id (a unique prefix is enough)
+    pub id: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct IdArg {
+    /// Entry id (a unique prefix is enough)
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What to look for
+    #[arg(required = true)]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MoodArgs {
+    /// How many days back, today included
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// Hearth's lossless JSON backup
+    Hearth,
+    /// A folder of Markdown files with YAML front matter
+    Markdown,
+    /// jrnl's plain-text journal file
+    Jrnl,
+    /// What `jrnl --export json` writes
+    JrnlJson,
+    /// Day One's JSON export, or its zip (import only)
+    Dayone,
+}
+
+#[derive(Debug, Args)]
+pub struct TransferArgs {
+    /// The file format
+    #[arg(long, value_enum)]
+    pub format: FormatArg,
+    /// The file (or folder, for markdown)
+    pub path: PathBuf,
+}

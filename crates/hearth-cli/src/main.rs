@@ -1,0 +1,349 @@
+//! `hearth`: the terminal program. Every command is a thin call into
+//! hearth-core; this crate only parses arguments, asks for passphrases and
+//! prints.
+
+mod args;
+mod editor;
+mod render;
+mod secret;
+
+/// `println!` that returns an error instead of panicking when stdout is
+/// closed (e.g. piped into `head`).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    };
+}
+
+use anyhow::{Context, Result, bail};
+use args::{Cli, Command, EditArgs, EntryFieldArgs, FilterArgs, FormatArg, KdfArgs, WriteArgs};
+use clap::Parser;
+use hearth_core::when::{parse_datetime, parse_range_end};
+use hearth_core::{EntryDraft, EntryPatch, Format, Journal, KdfParams, ListFilter, Vault};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let mut msg = format!("{e}");
+            for cause in e.chain().skip(1) {
+                msg.push_str(&format!(": {cause}"));
+            }
+            eprintln!("hearth: error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || c.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe))
+    })
+}
+
+fn home(cli_home: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(h) = cli_home {
+        return Ok(h);
+    }
+    if let Some(h) = std::env::var_os("HEARTH_HOME").filter(|h| !h.is_empty()) {
+        return Ok(PathBuf::from(h));
+    }
+    directories::ProjectDirs::from("", "", "hearth")
+        .map(|d| d.data_dir().to_path_buf())
+        .context("cannot find a data directory for this user; pass --home DIR or set HEARTH_HOME")
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let home = home(cli.home)?;
+    match cli.command {
+        Command::Init(a) => init(&home, &a.kdf),
+        Command::Write(a) => write(&mut unlock(&home)?, a),
+        Command::List(a) => {
+            let j = unlock(&home)?;
+            let entries = j.list(&filter(&a.filter)?)?;
+            if a.json {
+                return print_json(&entries);
+            }
+            if entries.is_empty() {
+                say!("No entries.");
+            }
+            for e in entries {
+                say!("{}", render::list_line(e));
+            }
+            Ok(())
+        }
+        Command::Show(a) => {
+            let j = unlock(&home)?;
+            let e = j.get(&a.id)?;
+            if a.json {
+                return print_json(e);
+            }
+            write!(std::io::stdout().lock(), "{}", render::entry(e))?;
+            Ok(())
+        }
+        Command::Edit(a) => edit(&mut unlock(&home)?, a),
+        Command::Delete(a) => {
+            let e = unlock(&home)?.trash(&a.id)?;
+            say!("Moved {} to the trash.", e.id.short());
+            Ok(())
+        }
+        Command::Search(a) => {
+            let mut j = unlock(&home)?;
+            let mut f = filter(&a.filter)?;
+            if f.limit.is_none() && !a.json {
+                f.limit = Some(20);
+            }
+            let hits = j.search(&a.query.join(" "), &f)?;
+            if a.json {
+                return print_json(&hits);
+            }
+            if hits.is_empty() {
+                say!("Nothing found.");
+            }
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            for h in &hits {
+                say!("{}", render::hit(h, color));
+            }
+            Ok(())
+        }
+        Command::Mood(a) => {
+            let report = unlock(&home)?.mood_report(a.days)?;
+            if a.json {
+                return print_json(&report);
+            }
+            write!(std::io::stdout().lock(), "{}", render::mood(&report))?;
+            Ok(())
+        }
+        Command::Passwd(a) => {
+            let mut j = unlock(&home)?;
+            let new = secret::new("HEARTH_NEW_PASSPHRASE", "New passphrase")?;
+            let kdf = kdf_params(&a, j_kdf_default(&a))?;
+            j.change_passphrase(new.as_bytes(), kdf)?;
+            say!("Passphrase changed.");
+            Ok(())
+        }
+        Command::Import(a) => {
+            let format = format(a.format);
+            let mut j = unlock(&home)?;
+            let bar = progress_bar();
+            let report = j.import(format, &a.path, |done, total| {
+                if let Some(b) = &bar {
+                    b.set_length(total as u64);
+                    b.set_position(done as u64);
+                }
+            })?;
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            say!(
+                "Imported {} {}; skipped {} {} already in the journal.",
+                report.imported,
+                plural(report.imported, "entry", "entries"),
+                report.duplicates,
+                plural(report.duplicates, "duplicate", "duplicates")
+            );
+            for d in &report.dropped {
+                say!(
+                    "Dropped {} from {} {}: {}",
+                    d.what,
+                    d.entries,
+                    plural(d.entries, "entry", "entries"),
+                    d.why
+                );
+            }
+            Ok(())
+        }
+        Command::Export(a) => {
+            let format = format(a.format);
+            if format == Format::DayOne {
+                bail!(
+                    "Hearth can import Day One exports but not write them; choose hearth, markdown, jrnl or jrnl-json"
+                );
+            }
+            let n = unlock(&home)?.export(format, &a.path)?;
+            say!(
+                "Exported {n} {} to {}.",
+                plural(n, "entry", "entries"),
+                a.path.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn init(home: &std::path::Path, a: &KdfArgs) -> Result<()> {
+    if Vault::exists(home) {
+        return Err(hearth_core::CoreError::VaultExists(home.to_path_buf()).into());
+    }
+    let kdf = kdf_params(a, Some(KdfParams::default()))?.unwrap_or_default();
+    let pass = secret::new("HEARTH_PASSPHRASE", "New passphrase")?;
+    Vault::create(home, pass.as_bytes(), kdf)?;
+    say!("Created a journal in {}.", home.display());
+    say!("Keep your passphrase safe: without it the journal cannot be opened.");
+    Ok(())
+}
+
+/// `passwd` keeps the stored settings unless one is given.
+fn j_kdf_default(a: &KdfArgs) -> Option<KdfParams> {
+    (a.kdf_memory_mib.is_some() || a.kdf_iterations.is_some()).then(KdfParams::default)
+}
+
+fn kdf_params(a: &KdfArgs, base: Option<KdfParams>) -> Result<Option<KdfParams>> {
+    let Some(base) = base else { return Ok(None) };
+    let memory_kib = match a.kdf_memory_mib {
+        Some(m) => m
+            .checked_mul(1024)
+            .context("--kdf-memory-mib is too large")?,
+        None => base.memory_kib,
+    };
+    let p = KdfParams::new(
+        memory_kib,
+        a.kdf_iterations.unwrap_or(base.iterations),
+        base.parallelism,
+    )
+    .map_err(hearth_core::CoreError::from)?;
+    Ok(Some(p))
+}
+
+fn unlock(home: &std::path::Path) -> Result<Journal> {
+    if !Vault::exists(home) {
+        return Err(hearth_core::CoreError::NoVault(home.to_path_buf()).into());
+    }
+    let pass = secret::current()?;
+    let (journal, _) = Vault::unlock(home, pass.as_bytes())?;
+    for d in journal.damaged() {
+        eprintln!(
+            "hearth: warning: entry {} is damaged and cannot be read: {}",
+            d.id, d.reason
+        );
+    }
+    Ok(journal)
+}
+
+fn write(j: &mut Journal, a: WriteArgs) -> Result<()> {
+    let body = if !a.text.is_empty() {
+        a.text.join(" ")
+    } else if std::io::stdin().is_terminal() {
+        editor::edit("")?.trim_end().to_string()
+    } else {
+        read_stdin()?
+    };
+    let f = a.fields;
+    if body.trim().is_empty() && f.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        bail!("the entry is empty; nothing was written");
+    }
+    let entry = j.write(EntryDraft {
+        title: f.title.unwrap_or_default(),
+        body,
+        mood: f.mood,
+        feelings: f.feelings,
+        tags: f.tags,
+        starred: f.star,
+        created_at: f.at.as_deref().map(parse_datetime).transpose()?,
+    })?;
+    say!("{}", entry.id);
+    Ok(())
+}
+
+fn edit(j: &mut Journal, a: EditArgs) -> Result<()> {
+    let id = j.resolve(&a.id)?;
+    let current = j.get(&id.to_string())?.clone();
+    let f: EntryFieldArgs = a.fields;
+    let changes_fields = f.title.is_some()
+        || f.mood.is_some()
+        || !f.feelings.is_empty()
+        || !f.tags.is_empty()
+        || f.at.is_some()
+        || f.star
+        || a.unstar
+        || a.no_mood
+        || !a.remove_tags.is_empty();
+    let body = match a.body {
+        Some(b) => Some(b),
+        None if !std::io::stdin().is_terminal() => Some(read_stdin()?).filter(|b| !b.is_empty()),
+        None if !changes_fields => Some(editor::edit(&current.body)?.trim_end().to_string()),
+        None => None,
+    };
+    let patch = EntryPatch {
+        title: f.title,
+        body,
+        mood: if a.no_mood {
+            Some(None)
+        } else {
+            f.mood.map(Some)
+        },
+        feelings: (!f.feelings.is_empty()).then_some(f.feelings),
+        add_tags: f.tags,
+        remove_tags: a.remove_tags,
+        starred: if f.star {
+            Some(true)
+        } else if a.unstar {
+            Some(false)
+        } else {
+            None
+        },
+        created_at: f.at.as_deref().map(parse_datetime).transpose()?,
+    };
+    let e = j.edit(&id.to_string(), &patch)?;
+    say!("Saved {}.", e.id.short());
+    Ok(())
+}
+
+fn filter(a: &FilterArgs) -> Result<ListFilter> {
+    Ok(ListFilter {
+        limit: a.limit,
+        tag: a.tag.clone(),
+        mood: a.mood,
+        from: a.from.as_deref().map(parse_datetime).transpose()?,
+        to: a.to.as_deref().map(parse_range_end).transpose()?,
+    })
+}
+
+fn format(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Hearth => Format::Hearth,
+        FormatArg::Markdown => Format::Markdown,
+        FormatArg::Jrnl => Format::Jrnl,
+        FormatArg::JrnlJson => Format::JrnlJson,
+        FormatArg::Dayone => Format::DayOne,
+    }
+}
+
+fn read_stdin() -> Result<String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("standard input is not UTF-8 text")?;
+    Ok(s.trim_end().to_string())
+}
+
+fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn progress_bar() -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} entries") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}

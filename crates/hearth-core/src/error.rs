@@ -1,0 +1,47 @@
+//! The one error type of hearth-core. Every variant's message says what is
+//! wrong and, where there is something to do, what to do.
+
+use hearth_crypto::CryptoError;
+use hearth_doc::DocError;
+use hearth_interchange::InterchangeError;
+use hearth_store::StoreError;
+use std::path::PathBuf;
+
+/// Errors a shell can show to a person.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("the passphrase is wrong; nothing was changed")]
+    WrongPassphrase,
+    #[error("a journal already exists in {0}; nothing was changed")]
+    VaultExists(PathBuf),
+    #[error("no journal in {0}; create one with `hearth init`")]
+    NoVault(PathBuf),
+    #[error("no entry with id {0}; `hearth list` shows the ids")]
+    NotFound(String),
+    #[error("id {prefix} matches {count} entries; type more of it")]
+    AmbiguousId { prefix: String, count: usize },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("entry {id} is damaged: {reason}")]
+    Damaged { id: String, reason: String },
+    #[error(transparent)]
+    Interchange(#[from] InterchangeError),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("cryptography: {0}")]
+    Crypto(#[from] CryptoError),
+    #[error("document: {0}")]
+    Doc(#[from] DocError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl CoreError {
+    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
+        Self::Invalid(msg.into())
+    }
+}

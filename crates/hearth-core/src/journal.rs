@@ -1,0 +1,333 @@
+//! The unlocked journal.
+//!
+//! Unlock decrypts every entry's view into memory; reads are served from
+//! there. Every change loads the entry's Automerge document from its ops,
+//! applies the change, and writes the new op and the new view in one
+//! transaction.
+
+use crate::entry::{Entry, EntryDraft, EntryId, EntryPatch, ListFilter};
+use crate::oplog::{self, KIND_CHANGE, Writer};
+use crate::search::SearchState;
+use crate::{CoreError, KdfParams, Result, vault, view};
+use chrono::Utc;
+use hearth_crypto::{DevicePublicKey, VaultSecrets};
+use hearth_doc::{EntryDoc, EntryFields};
+use hearth_store::{ScopeId, Store, StoreTx};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// An entry whose stored data failed its checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    pub id: EntryId,
+    pub reason: String,
+}
+
+/// An unlocked journal.
+pub struct Journal {
+    home: PathBuf,
+    pub(crate) store: Store,
+    secrets: VaultSecrets,
+    scope: ScopeId,
+    pub(crate) entries: HashMap<EntryId, Entry>,
+    damaged: Vec<Damage>,
+    pub(crate) search: SearchState,
+}
+
+impl Journal {
+    pub(crate) fn open(
+        home: &Path,
+        store: Store,
+        secrets: VaultSecrets,
+        scope: ScopeId,
+    ) -> Result<Self> {
+        let mut entries = HashMap::new();
+        let mut damaged = Vec::new();
+        for rec in store.views()? {
+            let id = EntryId(rec.doc);
+            match view::open(&secrets.personal_scope_key, &rec) {
+                Ok(fields) => {
+                    entries.insert(id, Entry::from_fields(id, fields));
+                }
+                Err(e) => damaged.push(Damage {
+                    id,
+                    reason: damage_reason(e),
+                }),
+            }
+        }
+        damaged.sort_by_key(|d| d.id);
+        Ok(Self {
+            home: home.to_path_buf(),
+            store,
+            secrets,
+            scope,
+            entries,
+            damaged,
+            search: SearchState::default(),
+        })
+    }
+
+    /// The data directory.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
+    /// Entries whose stored data failed its checks at unlock.
+    pub fn damaged(&self) -> &[Damage] {
+        &self.damaged
+    }
+
+    /// Entries not in the trash, newest first.
+    pub fn list(&self, filter: &ListFilter) -> Result<Vec<&Entry>> {
+        filter.check()?;
+        let mut out: Vec<&Entry> = self
+            .entries
+            .values()
+            .filter(|e| !e.is_trashed() && filter.matches(e))
+            .collect();
+        out.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        if let Some(limit) = filter.limit {
+            out.truncate(limit);
+        }
+        Ok(out)
+    }
+
+    /// Number of entries not in the trash.
+    pub fn len(&self) -> usize {
+        self.entries.values().filter(|e| !e.is_trashed()).count()
+    }
+
+    /// Whether there is no entry outside the trash.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Find the entry an id or unique id prefix names (trashed ones excluded).
+    pub fn resolve(&self, id_or_prefix: &str) -> Result<EntryId> {
+        let p = id_or_prefix.trim().to_ascii_lowercase();
+        if p.len() < 4 || !p.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(CoreError::invalid(format!(
+                "{id_or_prefix:?} is not an entry id: give at least 4 of its hex digits, as `hearth list` shows them"
+            )));
+        }
+        let mut found = self
+            .entries
+            .values()
+            .filter(|e| !e.is_trashed())
+            .map(|e| e.id)
+            .chain(self.damaged.iter().map(|d| d.id))
+            .filter(|id| id.to_string().starts_with(&p));
+        let first = found
+            .next()
+            .ok_or_else(|| CoreError::NotFound(id_or_prefix.to_string()))?;
+        let more = found.count();
+        if more > 0 {
+            return Err(CoreError::AmbiguousId {
+                prefix: id_or_prefix.to_string(),
+                count: more + 1,
+            });
+        }
+        Ok(first)
+    }
+
+    /// The entry an id or unique prefix names.
+    pub fn get(&self, id_or_prefix: &str) -> Result<&Entry> {
+        let id = self.resolve(id_or_prefix)?;
+        self.entry(&id)
+    }
+
+    fn entry(&self, id: &EntryId) -> Result<&Entry> {
+        if let Some(d) = self.damaged.iter().find(|d| d.id == *id) {
+            return Err(CoreError::Damaged {
+                id: id.to_string(),
+                reason: d.reason.clone(),
+            });
+        }
+        self.entries
+            .get(id)
+            .ok_or_else(|| CoreError::NotFound(id.to_string()))
+    }
+
+    /// Add an entry.
+    pub fn write(&mut self, draft: EntryDraft) -> Result<Entry> {
+        let entry = draft.into_entry(EntryId::random(), Utc::now())?;
+        let mut w = self.batch();
+        w.create(&entry)?;
+        w.commit()?;
+        Ok(entry)
+    }
+
+    /// Change an entry.
+    pub fn edit(&mut self, id_or_prefix: &str, patch: &EntryPatch) -> Result<Entry> {
+        let id = self.resolve(id_or_prefix)?;
+        self.entry(&id)?;
+        self.change(id, |e| patch.apply(e))
+    }
+
+    /// Move an entry to the trash.
+    pub fn trash(&mut self, id_or_prefix: &str) -> Result<Entry> {
+        let id = self.resolve(id_or_prefix)?;
+        self.entry(&id)?;
+        self.change(id, |e| {
+            e.trashed_at = Some(crate::entry::truncate_millis(Utc::now()));
+            Ok(())
+        })
+    }
+
+    /// Change the passphrase; `kdf` raises (or keeps) the Argon2id cost.
+    /// Only the secrets are sealed again; no entry is re-encrypted.
+    pub fn change_passphrase(
+        &mut self,
+        new_passphrase: &[u8],
+        kdf: Option<KdfParams>,
+    ) -> Result<()> {
+        vault::rewrap(&mut self.store, &self.secrets, new_passphrase, kdf)
+    }
+
+    /// Apply `f` to the entry's current fields and store the result as one op.
+    fn change(&mut self, id: EntryId, f: impl FnOnce(&mut Entry) -> Result<()>) -> Result<Entry> {
+        let trusted = self.trusted_devices();
+        let actor = self.actor();
+        let key = &self.secrets.personal_scope_key;
+        let writer = Writer {
+            scope: self.scope,
+            epoch: 0,
+            key,
+            device: &self.secrets.device,
+        };
+        let scope = self.scope;
+        let updated = self.store.write(|tx| -> Result<Entry> {
+            let mut doc = load_doc(tx, &id, &actor, key, &trusted)?;
+            let mut entry = Entry::from_fields(id, doc.fields()?);
+            f(&mut entry)?;
+            let mut fields = entry.to_fields();
+            if fields == doc.fields()? {
+                return Ok(entry);
+            }
+            fields.updated_at = Utc::now().timestamp_millis();
+            if let Some(change) = doc.update(&fields)? {
+                oplog::append(tx, &writer, &id.0, KIND_CHANGE, &change)?;
+                tx.put_view(&view::seal(key, scope, id.0, &doc.fields()?))?;
+            }
+            Ok(Entry::from_fields(id, doc.fields()?))
+        })?;
+        self.cache(updated.clone())?;
+        Ok(updated)
+    }
+
+    /// Start a batch of new entries written in one transaction.
+    pub(crate) fn batch(&mut self) -> Batch<'_> {
+        Batch {
+            journal: self,
+            pending: Vec::new(),
+        }
+    }
+
+    fn cache(&mut self, entry: Entry) -> Result<()> {
+        self.search.update(&entry)?;
+        self.entries.insert(entry.id, entry);
+        Ok(())
+    }
+
+    fn actor(&self) -> Vec<u8> {
+        self.secrets.device.public().as_bytes().to_vec()
+    }
+
+    /// Devices whose ops this journal accepts: for now, this one.
+    fn trusted_devices(&self) -> Vec<DevicePublicKey> {
+        vec![self.secrets.device.public()]
+    }
+
+    /// Load an entry's document from its ops, checking each one.
+    pub fn load_fields(&self, id_or_prefix: &str) -> Result<EntryFields> {
+        let id = self.resolve(id_or_prefix)?;
+        let doc = load_doc(
+            &self.store.read(),
+            &id,
+            &self.actor(),
+            &self.secrets.personal_scope_key,
+            &self.trusted_devices(),
+        )?;
+        Ok(doc.fields()?)
+    }
+}
+
+fn load_doc(
+    tx: &StoreTx<'_>,
+    id: &EntryId,
+    actor: &[u8],
+    key: &hearth_crypto::SymmetricKey,
+    trusted: &[DevicePublicKey],
+) -> Result<EntryDoc> {
+    let ops = tx.ops_for_doc(&id.0)?;
+    if ops.is_empty() {
+        return Err(CoreError::NotFound(id.to_string()));
+    }
+    let mut changes = Vec::with_capacity(ops.len());
+    for op in &ops {
+        if op.kind == KIND_CHANGE {
+            changes.push(oplog::open(op, key, trusted)?);
+        }
+    }
+    EntryDoc::load(actor, changes.iter().map(Vec::as_slice)).map_err(|e| CoreError::Damaged {
+        id: id.to_string(),
+        reason: format!("its document does not load: {e}"),
+    })
+}
+
+fn damage_reason(e: CoreError) -> String {
+    match e {
+        CoreError::Damaged { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+/// New entries written together: all of them, or none.
+pub(crate) struct Batch<'a> {
+    journal: &'a mut Journal,
+    pending: Vec<(Entry, Vec<u8>)>,
+}
+
+impl Batch<'_> {
+    /// Queue a new entry; its document is built now, stored at commit.
+    pub(crate) fn create(&mut self, entry: &Entry) -> Result<()> {
+        let (_, change) = EntryDoc::create(&self.journal.actor(), &entry.to_fields())?;
+        self.pending.push((entry.clone(), change));
+        Ok(())
+    }
+
+    /// Store everything queued in one transaction, calling `progress` after
+    /// each entry.
+    pub(crate) fn commit_with(
+        self,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<Vec<EntryId>> {
+        let j = self.journal;
+        let key = &j.secrets.personal_scope_key;
+        let writer = Writer {
+            scope: j.scope,
+            epoch: 0,
+            key,
+            device: &j.secrets.device,
+        };
+        let scope = j.scope;
+        let total = self.pending.len();
+        j.store.write(|tx| -> Result<()> {
+            for (i, (entry, change)) in self.pending.iter().enumerate() {
+                oplog::append(tx, &writer, &entry.id.0, KIND_CHANGE, change)?;
+                tx.put_view(&view::seal(key, scope, entry.id.0, &entry.to_fields()))?;
+                progress(i + 1, total);
+            }
+            Ok(())
+        })?;
+        let ids = self.pending.iter().map(|(e, _)| e.id).collect();
+        for (entry, _) in self.pending {
+            j.cache(entry)?;
+        }
+        Ok(ids)
+    }
+
+    pub(crate) fn commit(self) -> Result<Vec<EntryId>> {
+        self.commit_with(|_, _| {})
+    }
+}

@@ -1,0 +1,35 @@
+//! The Hearth facade: everything the shells (the `hearth` program, the
+//! desktop app) can do with a journal, and nothing about how they show it.
+//!
+//! - [`vault`]: creating and unlocking a vault, changing its passphrase.
+//! - [`journal`]: the unlocked journal: write, edit, trash, list, show.
+//! - [`entry`]: the entry type the shells see, and input validation.
+//! - [`oplog`]: turning document changes into sealed, signed ops and back.
+//! - [`view`]: the sealed materialised view of each entry.
+//! - [`search`], [`mood`], [`transfer`]: search, the mood report, import and
+//!   export.
+//! - [`when`]: the date and time forms people type.
+
+pub mod entry;
+mod error;
+pub mod journal;
+pub mod mood;
+mod oplog;
+pub mod search;
+pub mod transfer;
+pub mod vault;
+mod view;
+pub mod when;
+
+pub use entry::{Entry, EntryDraft, EntryId, EntryPatch, ListFilter};
+pub use error::CoreError;
+pub use hearth_crypto::KdfParams;
+pub use hearth_interchange::Format;
+pub use journal::Journal;
+pub use vault::{UnlockTimings, Vault};
+
+/// Hearth's result type.
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests;

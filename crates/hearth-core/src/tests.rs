@@ -1,0 +1,195 @@
+//! Properties of the journal over a real SQLite file: whatever sequence of
+//! writes, edits and deletes happens, reopening the vault gives the same
+//! entries, and the views agree with the op log.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::{Entry, EntryDraft, EntryPatch, Journal, KdfParams, ListFilter, Vault};
+use chrono::{TimeZone, Utc};
+use proptest::prelude::*;
+use std::path::Path;
+
+fn cheap() -> KdfParams {
+    KdfParams::new(8 * 1024, 1, 1).unwrap()
+}
+
+fn reopen(home: &Path) -> Journal {
+    Vault::unlock(home, b"pw").unwrap().0
+}
+
+fn all(j: &Journal) -> Vec<Entry> {
+    j.list(&ListFilter::default())
+        .unwrap()
+        .into_iter()
+        .cloned()
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    Write {
+        title: String,
+        body: String,
+        mood: Option<u8>,
+        tags: Vec<String>,
+        at: Option<i64>,
+    },
+    Edit {
+        pick: usize,
+        title: Option<String>,
+        body: Option<String>,
+        mood: Option<Option<u8>>,
+        tag: Option<String>,
+        star: Option<bool>,
+    },
+    Trash {
+        pick: usize,
+    },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let word = "[a-z]{1,6}";
+    prop_oneof![
+        3 => ("[A-Za-z ]{0,12}", "\\PC{0,40}", proptest::option::of(1u8..=5),
+              proptest::collection::vec(word, 0..3), proptest::option::of(0i64..2_000_000_000))
+            .prop_map(|(title, body, mood, tags, at)| Step::Write { title, body, mood, tags, at }),
+        3 => (any::<usize>(), proptest::option::of("[A-Za-z ]{0,12}"), proptest::option::of("\\PC{0,40}"),
+              proptest::option::of(proptest::option::of(1u8..=5)), proptest::option::of(word), proptest::option::of(any::<bool>()))
+            .prop_map(|(pick, title, body, mood, tag, star)| Step::Edit { pick, title, body, mood, tag, star }),
+        1 => any::<usize>().prop_map(|pick| Step::Trash { pick }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_history_survives_reopen(steps in proptest::collection::vec(step(), 1..12)) {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("h");
+        let mut j = Vault::create(&home, b"pw", cheap()).unwrap();
+        for s in steps {
+            let ids: Vec<String> = all(&j).iter().map(|e| e.id.to_string()).collect();
+            match s {
+                Step::Write { title, body, mood, tags, at } => {
+                    let created_at = at.map(|s| Utc.timestamp_opt(s, 0).unwrap());
+                    j.write(EntryDraft { title, body, mood, tags, created_at, ..Default::default() }).unwrap();
+                }
+                Step::Edit { pick, title, body, mood, tag, star } if !ids.is_empty() => {
+                    let patch = EntryPatch { title, body, mood, add_tags: tag.into_iter().collect(), starred: star, ..Default::default() };
+                    j.edit(&ids[pick % ids.len()], &patch).unwrap();
+                }
+                Step::Trash { pick } if !ids.is_empty() => {
+                    j.trash(&ids[pick % ids.len()]).unwrap();
+                }
+                _ => {}
+            }
+        }
+        let before = all(&j);
+        drop(j);
+        let j = reopen(&home);
+        prop_assert_eq!(&all(&j), &before);
+        for e in &before {
+            let from_log = j.load_fields(&e.id.to_string()).unwrap();
+            prop_assert_eq!(&from_log, &e.to_fields());
+        }
+        prop_assert!(j.damaged().is_empty());
+    }
+}
+
+#[test]
+fn wrong_passphrase_and_passphrase_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("h");
+    let mut j = Vault::create(&home, b"pw", cheap()).unwrap();
+    let e = j
+        .write(EntryDraft {
+            body: "kept".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(matches!(
+        Vault::unlock(&home, b"nope"),
+        Err(crate::CoreError::WrongPassphrase)
+    ));
+    j.change_passphrase(b"new", None).unwrap();
+    drop(j);
+    assert!(matches!(
+        Vault::unlock(&home, b"pw"),
+        Err(crate::CoreError::WrongPassphrase)
+    ));
+    let j = Vault::unlock(&home, b"new").unwrap().0;
+    assert_eq!(j.get(&e.id.to_string()).unwrap().body, "kept");
+}
+
+#[test]
+fn create_refuses_existing_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    Vault::create(dir.path(), b"pw", cheap()).unwrap();
+    assert!(matches!(
+        Vault::create(dir.path(), b"pw", cheap()),
+        Err(crate::CoreError::VaultExists(_))
+    ));
+}
+
+#[test]
+fn edits_are_single_ops_and_noop_edits_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Vault::create(dir.path(), b"pw", cheap()).unwrap();
+    let e = j
+        .write(EntryDraft {
+            body: "one".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let id = e.id.to_string();
+    j.edit(
+        &id,
+        &EntryPatch {
+            body: Some("two".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    j.edit(
+        &id,
+        &EntryPatch {
+            body: Some("two".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(j.store.read().op_count().unwrap(), 2);
+}
+
+#[test]
+fn search_follows_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Vault::create(dir.path(), b"pw", cheap()).unwrap();
+    let e = j
+        .write(EntryDraft {
+            body: "walking by the river".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let f = ListFilter::default();
+    assert_eq!(j.search("river", &f).unwrap().len(), 1);
+    j.edit(
+        &e.id.to_string(),
+        &EntryPatch {
+            body: Some("a quiet lake".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert!(j.search("river", &f).unwrap().is_empty());
+    assert_eq!(j.search("lake", &f).unwrap().len(), 1);
+    j.write(EntryDraft {
+        body: "another lake".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(j.search("lake", &f).unwrap().len(), 2);
+    j.trash(&e.id.to_string()).unwrap();
+    assert_eq!(j.search("lake", &f).unwrap().len(), 1);
+}

@@ -1,0 +1,39 @@
+//! Hearth's cryptography, kept apart from all IO so it can be read and tested
+//! on its own.
+//!
+//! - [`kdf`]: passphrase to key-encryption key (Argon2id).
+//! - [`aead`]: the sealed envelope every op payload and view is stored in
+//!   (XChaCha20-Poly1305 with a random 24-byte nonce).
+//! - [`keys`]: symmetric keys and the user's and device's key pairs, zeroized
+//!   on drop and redacted in `Debug`.
+//! - [`secrets`]: the bundle of secrets a passphrase unlocks, and its wrapping.
+
+pub mod aead;
+pub mod kdf;
+pub mod keys;
+pub mod secrets;
+
+pub use aead::{open, seal};
+pub use kdf::KdfParams;
+pub use keys::{DeviceKey, DevicePublicKey, SymmetricKey};
+pub use secrets::VaultSecrets;
+
+/// Errors from Hearth's cryptography.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CryptoError {
+    /// Decryption failed: wrong key, or the bytes were changed.
+    #[error("decryption failed: wrong key or damaged data")]
+    Decrypt,
+    /// A sealed blob is shorter than a nonce and a tag.
+    #[error("sealed data is truncated")]
+    Truncated,
+    /// A signature did not verify.
+    #[error("signature does not verify")]
+    BadSignature,
+    /// Key material has the wrong length or form.
+    #[error("malformed key material: {0}")]
+    MalformedKey(&'static str),
+    /// KDF parameters out of range.
+    #[error("invalid key-derivation settings: {0}")]
+    KdfParams(String),
+}

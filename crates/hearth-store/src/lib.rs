@@ -1,0 +1,28 @@
+//! Hearth's storage, and the only crate that speaks SQL.
+//!
+//! The store holds opaque bytes: it never sees a key or a plaintext entry.
+//! - [`Store`]: the vault file (header, op log, materialised views).
+//! - [`SearchIndex`]: the full-text index, built in memory at unlock so that
+//!   no plaintext index ever reaches the disk.
+
+mod schema;
+mod search;
+mod store;
+
+pub use search::{MATCH_END, MATCH_START, SearchDoc, SearchFilter, SearchHit, SearchIndex};
+pub use store::{DocId, OpRecord, ScopeId, Store, StoreTx, VaultHeader, ViewRecord};
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The file exists but is not a Hearth vault, or is from a newer Hearth.
+    #[error("{0}")]
+    NotAVault(String),
+    /// The op log would get a gap or a duplicate.
+    #[error("op log conflict: {0}")]
+    Sequence(String),
+    #[error("{0}")]
+    Corrupt(String),
+}

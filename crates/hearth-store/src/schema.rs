@@ -1,0 +1,60 @@
+//! The vault's tables and migrations. `PRAGMA user_version` holds the schema
+//! version; each migration runs in the transaction that bumps it.
+
+use crate::StoreError;
+use rusqlite::Connection;
+
+/// The schema version this build writes.
+pub const VERSION: i64 = 1;
+
+const V1: &str = "
+CREATE TABLE vault (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    format INTEGER NOT NULL,
+    kdf_memory_kib INTEGER NOT NULL,
+    kdf_iterations INTEGER NOT NULL,
+    kdf_parallelism INTEGER NOT NULL,
+    salt BLOB NOT NULL,
+    wrapped_secrets BLOB NOT NULL,
+    device BLOB NOT NULL,
+    personal_scope BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
+-- Every change, as signed, encrypted ops. One row per (scope, author, seq);
+-- seq is gap-free per author device and scope.
+CREATE TABLE ops (
+    scope BLOB NOT NULL,
+    author BLOB NOT NULL,
+    seq INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    doc BLOB NOT NULL,
+    kind INTEGER NOT NULL,
+    payload BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    PRIMARY KEY (scope, author, seq)
+) WITHOUT ROWID;
+CREATE INDEX ops_by_doc ON ops (doc);
+-- The materialised view of each document: its decrypted fields, sealed.
+CREATE TABLE views (
+    doc BLOB PRIMARY KEY,
+    scope BLOB NOT NULL,
+    payload BLOB NOT NULL
+) WITHOUT ROWID;
+";
+
+/// Bring a connection's schema up to [`VERSION`].
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > VERSION {
+        return Err(StoreError::NotAVault(format!(
+            "this vault was written by a newer Hearth (schema {current}, this one knows {VERSION}); upgrade Hearth to open it"
+        )));
+    }
+    if current < 1 {
+        let tx = conn.transaction()?;
+        tx.execute_batch(V1)?;
+        tx.pragma_update(None, "user_version", 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,282 @@
+//! Full-text search: an FTS5 index in an in-memory SQLite database, built
+//! from the decrypted views at unlock. It never touches the disk, so the
+//! plaintext it holds dies with the process.
+//!
+//! Queries accept words (all must match), prefixes (`calm*`) and phrases in
+//! double quotes. Anything else a person types is treated as plain words, so
+//! no input can be a syntax error.
+
+use crate::StoreError;
+use rusqlite::{Connection, params};
+
+/// Marks the start of a matched term in [`SearchHit::snippet`].
+pub const MATCH_START: char = '\u{2}';
+/// Marks the end of a matched term in [`SearchHit::snippet`].
+pub const MATCH_END: char = '\u{3}';
+
+/// What the index stores for one entry.
+#[derive(Debug, Clone)]
+pub struct SearchDoc<'a> {
+    /// The caller's key for the entry.
+    pub key: i64,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub tags: &'a [String],
+    pub feelings: &'a [String],
+    pub mood: Option<u8>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// Restrictions on a search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    pub tag: Option<String>,
+    pub mood: Option<u8>,
+    /// Unix milliseconds, inclusive.
+    pub from: Option<i64>,
+    /// Unix milliseconds, exclusive.
+    pub to: Option<i64>,
+    pub limit: Option<usize>,
+}
+
+/// One match, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub key: i64,
+    /// Text around the match, with matches between [`MATCH_START`] and
+    /// [`MATCH_END`].
+    pub snippet: String,
+}
+
+/// The in-memory index.
+pub struct SearchIndex {
+    conn: Connection,
+}
+
+impl SearchIndex {
+    /// An empty index.
+    pub fn new() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF;
+             PRAGMA synchronous = OFF;
+             CREATE VIRTUAL TABLE fts USING fts5(
+                 title, body, tags, feelings,
+                 tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+             CREATE TABLE facts (id INTEGER PRIMARY KEY, mood INTEGER, created_at INTEGER NOT NULL);
+             CREATE TABLE tags (id INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE);
+             CREATE INDEX tags_by_tag ON tags (tag, id);",
+        )?;
+        Ok(Self { conn })
+    }
+
+    /// Build an index over `docs` in one transaction.
+    pub fn build<'a>(docs: impl IntoIterator<Item = SearchDoc<'a>>) -> Result<Self, StoreError> {
+        let mut index = Self::new()?;
+        let tx = index.conn.transaction()?;
+        for doc in docs {
+            insert(&tx, &doc)?;
+        }
+        tx.commit()?;
+        Ok(index)
+    }
+
+    /// Add or replace one entry.
+    pub fn upsert(&mut self, doc: &SearchDoc<'_>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        delete(&tx, doc.key)?;
+        insert(&tx, doc)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Remove one entry.
+    pub fn remove(&mut self, key: i64) -> Result<(), StoreError> {
+        delete(&self.conn, key)
+    }
+
+    /// Entries matching `query`, most relevant first. `Ok(None)` when the
+    /// query has no searchable word in it.
+    pub fn search(
+        &self,
+        query: &str,
+        filter: &SearchFilter,
+    ) -> Result<Option<Vec<SearchHit>>, StoreError> {
+        let Some(expr) = to_fts_query(query) else {
+            return Ok(None);
+        };
+        let limit = filter.limit.map_or(-1, |l| l as i64);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT fts.rowid,
+                    snippet(fts, -1, char(2), char(3), '…', 16)
+             FROM fts JOIN facts ON facts.id = fts.rowid
+             WHERE fts MATCH ?1
+               AND (?2 IS NULL OR facts.mood = ?2)
+               AND (?3 IS NULL OR facts.created_at >= ?3)
+               AND (?4 IS NULL OR facts.created_at < ?4)
+               AND (?5 IS NULL OR EXISTS
+                    (SELECT 1 FROM tags WHERE tags.id = fts.rowid AND tags.tag = ?5))
+             ORDER BY bm25(fts, 4.0, 1.0, 2.0, 2.0)
+             LIMIT ?6",
+        )?;
+        let rows = stmt.query_map(
+            params![expr, filter.mood, filter.from, filter.to, filter.tag, limit],
+            |r| {
+                Ok(SearchHit {
+                    key: r.get(0)?,
+                    snippet: r.get(1)?,
+                })
+            },
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(row?);
+        }
+        Ok(Some(out))
+    }
+}
+
+fn insert(conn: &Connection, doc: &SearchDoc<'_>) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO fts (rowid, title, body, tags, feelings) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        doc.key,
+        doc.title,
+        doc.body,
+        doc.tags.join(" "),
+        doc.feelings.join(" ")
+    ])?;
+    conn.prepare_cached("INSERT INTO facts (id, mood, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![doc.key, doc.mood, doc.created_at])?;
+    let mut tag_stmt = conn.prepare_cached("INSERT INTO tags (id, tag) VALUES (?1, ?2)")?;
+    for tag in doc.tags {
+        tag_stmt.execute(params![doc.key, tag])?;
+    }
+    Ok(())
+}
+
+fn delete(conn: &Connection, key: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?
+        .execute([key])?;
+    conn.prepare_cached("DELETE FROM facts WHERE id = ?1")?
+        .execute([key])?;
+    conn.prepare_cached("DELETE FROM tags WHERE id = ?1")?
+        .execute([key])?;
+    Ok(())
+}
+
+/// Turn what a person typed into a safe FTS5 expression: quoted phrases stay
+/// phrases, a trailing `*` makes a prefix, every other run of letters and
+/// digits is a word; all parts must match.
+fn to_fts_query(input: &str) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut rest = input;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('"') {
+            let (phrase, tail) = after.split_once('"').unwrap_or((after, ""));
+            let words = words(phrase);
+            if !words.is_empty() {
+                parts.push(format!("\"{}\"", words.join(" ")));
+            }
+            rest = tail;
+            continue;
+        }
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '"')
+            .unwrap_or(rest.len());
+        let (token, tail) = rest.split_at(end);
+        rest = tail.trim_start_matches(char::is_whitespace);
+        let prefix = token.ends_with('*');
+        let words = words(token);
+        let last = words.len().saturating_sub(1);
+        for (i, w) in words.iter().enumerate() {
+            if prefix && i == last {
+                parts.push(format!("\"{w}\"*"));
+            } else {
+                parts.push(format!("\"{w}\""));
+            }
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+fn words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn doc<'a>(key: i64, title: &'a str, body: &'a str, tags: &'a [String]) -> SearchDoc<'a> {
+        SearchDoc {
+            key,
+            title,
+            body,
+            tags,
+            feelings: &[],
+            mood: Some(key as u8),
+            created_at: key * 1000,
+        }
+    }
+
+    #[test]
+    fn query_translation() {
+        assert_eq!(to_fts_query("calm day"), Some("\"calm\" \"day\"".into()));
+        assert_eq!(to_fts_query("hope*"), Some("\"hope\"*".into()));
+        assert_eq!(
+            to_fts_query("\"long walk\" rain"),
+            Some("\"long walk\" \"rain\"".into())
+        );
+        assert_eq!(to_fts_query("AND ( ) : -"), Some("\"AND\"".into()));
+        assert_eq!(to_fts_query("  ( ) - "), None);
+        assert_eq!(
+            to_fts_query("\"unclosed phrase"),
+            Some("\"unclosed phrase\"".into())
+        );
+    }
+
+    #[test]
+    fn ranks_filters_and_highlights() {
+        let tags = vec!["walk".to_string()];
+        let mut idx = SearchIndex::build([
+            doc(1, "Rain", "A long walk in the rain. Rain again.", &tags),
+            doc(2, "Work", "Meetings all day, some rain", &[]),
+            doc(3, "Hope", "Hopeful about tomorrow", &[]),
+        ])
+        .unwrap();
+        let f = SearchFilter::default();
+        let hits = idx.search("rain", &f).unwrap().unwrap();
+        assert_eq!(hits.iter().map(|h| h.key).collect::<Vec<_>>(), vec![1, 2]);
+        assert!(hits[0].snippet.contains("\u{2}Rain\u{3}"));
+        assert_eq!(idx.search("hope*", &f).unwrap().unwrap()[0].key, 3);
+        assert_eq!(idx.search("\"long walk\"", &f).unwrap().unwrap().len(), 1);
+        assert!(idx.search("\"walk long\"", &f).unwrap().unwrap().is_empty());
+        let by_mood = SearchFilter {
+            mood: Some(2),
+            ..Default::default()
+        };
+        assert_eq!(idx.search("rain", &by_mood).unwrap().unwrap()[0].key, 2);
+        let by_tag = SearchFilter {
+            tag: Some("WALK".into()),
+            ..Default::default()
+        };
+        assert_eq!(idx.search("rain", &by_tag).unwrap().unwrap().len(), 1);
+        let by_date = SearchFilter {
+            from: Some(1500),
+            to: Some(2500),
+            ..Default::default()
+        };
+        assert_eq!(idx.search("rain", &by_date).unwrap().unwrap()[0].key, 2);
+        idx.remove(1).unwrap();
+        assert_eq!(idx.search("rain", &f).unwrap().unwrap().len(), 1);
+        idx.upsert(&doc(2, "Work", "sunny now", &[])).unwrap();
+        assert!(idx.search("rain", &f).unwrap().unwrap().is_empty());
+        assert!(idx.search("---", &f).unwrap().is_none());
+    }
+}
