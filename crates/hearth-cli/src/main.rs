@@ -33,7 +33,10 @@ fn main() -> ExitCode {
         Err(e) => {
             let mut msg = format!("{e}");
             for cause in e.chain().skip(1) {
-                msg.push_str(&format!(": {cause}"));
+                let cause = cause.to_string();
+                if !msg.contains(&cause) {
+                    msg.push_str(&format!(": {cause}"));
+                }
             }
             eprintln!("hearth: error: {msg}");
             ExitCode::FAILURE
@@ -126,7 +129,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Passwd(a) => {
             let mut j = unlock(&home)?;
             let new = secret::new("HEARTH_NEW_PASSPHRASE", "New passphrase")?;
-            let kdf = kdf_params(&a, j_kdf_default(&a))?;
+            let stored = j.kdf_params()?;
+            let kdf = kdf_params(&a, j_kdf_default(&a, stored))?;
             j.change_passphrase(new.as_bytes(), kdf)?;
             say!("Passphrase changed.");
             Ok(())
@@ -193,8 +197,8 @@ fn init(home: &std::path::Path, a: &KdfArgs) -> Result<()> {
 }
 
 /// `passwd` keeps the stored settings unless one is given.
-fn j_kdf_default(a: &KdfArgs) -> Option<KdfParams> {
-    (a.kdf_memory_mib.is_some() || a.kdf_iterations.is_some()).then(KdfParams::default)
+fn j_kdf_default(a: &KdfArgs, stored: KdfParams) -> Option<KdfParams> {
+    (a.kdf_memory_mib.is_some() || a.kdf_iterations.is_some()).then_some(stored)
 }
 
 fn kdf_params(a: &KdfArgs, base: Option<KdfParams>) -> Result<Option<KdfParams>> {

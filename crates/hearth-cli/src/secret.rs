@@ -10,7 +10,7 @@ pub fn current() -> Result<Zeroizing<String>> {
     if let Ok(p) = std::env::var("HEARTH_PASSPHRASE") {
         return Ok(Zeroizing::new(p));
     }
-    prompt("Passphrase: ")
+    prompt("Passphrase: ", "HEARTH_PASSPHRASE")
 }
 
 /// A new passphrase: `env_var` when set, else asked twice.
@@ -18,17 +18,17 @@ pub fn new(env_var: &str, what: &str) -> Result<Zeroizing<String>> {
     if let Ok(p) = std::env::var(env_var) {
         return Ok(Zeroizing::new(p));
     }
-    let first = prompt(&format!("{what}: "))?;
-    let second = prompt(&format!("{what} again: "))?;
+    let first = prompt(&format!("{what}: "), env_var)?;
+    let second = prompt(&format!("{what} again: "), env_var)?;
     if *first != *second {
         bail!("the two passphrases differ; nothing was changed");
     }
     Ok(first)
 }
 
-fn prompt(label: &str) -> Result<Zeroizing<String>> {
+fn prompt(label: &str, env_var: &str) -> Result<Zeroizing<String>> {
     if !std::io::stdin().is_terminal() {
-        bail!("no passphrase: set HEARTH_PASSPHRASE, or run hearth in a terminal to be asked");
+        bail!("no passphrase: set {env_var}, or run hearth in a terminal to be asked");
     }
     Ok(Zeroizing::new(rpassword::prompt_password(label)?))
 }

@@ -186,10 +186,10 @@ pub struct ListFilter {
 
 impl ListFilter {
     pub(crate) fn matches(&self, e: &Entry) -> bool {
-        self.tag
-            .as_ref()
-            .is_none_or(|t| e.tags.iter().any(|et| et.eq_ignore_ascii_case(t)))
-            && self.mood.is_none_or(|m| e.mood == Some(m))
+        self.tag.as_ref().is_none_or(|t| {
+            let t = t.trim().trim_start_matches(['@', '#']);
+            e.tags.iter().any(|et| et.eq_ignore_ascii_case(t))
+        }) && self.mood.is_none_or(|m| e.mood == Some(m))
             && self.from.is_none_or(|f| e.created_at >= f)
             && self.to.is_none_or(|t| e.created_at < t)
     }

@@ -174,6 +174,41 @@ impl Journal {
         })
     }
 
+    /// Entries in the trash, most recently trashed first.
+    pub fn trashed(&self) -> Vec<&Entry> {
+        let mut out: Vec<&Entry> = self.entries.values().filter(|e| e.is_trashed()).collect();
+        out.sort_by(|a, b| b.trashed_at.cmp(&a.trashed_at).then(b.id.cmp(&a.id)));
+        out
+    }
+
+    /// Bring an entry back from the trash.
+    pub fn untrash(&mut self, id_or_prefix: &str) -> Result<Entry> {
+        let p = id_or_prefix.trim().to_ascii_lowercase();
+        let mut found = self
+            .trashed()
+            .into_iter()
+            .map(|e| e.id)
+            .filter(|id| id.to_string().starts_with(&p));
+        let id = found
+            .next()
+            .ok_or_else(|| CoreError::NotFound(format!("{id_or_prefix} (in the trash)")))?;
+        if found.next().is_some() || p.len() < 4 {
+            return Err(CoreError::AmbiguousId {
+                prefix: id_or_prefix.to_string(),
+                count: 2,
+            });
+        }
+        self.change(id, |e| {
+            e.trashed_at = None;
+            Ok(())
+        })
+    }
+
+    /// The Argon2id settings the passphrase is currently derived with.
+    pub fn kdf_params(&self) -> Result<KdfParams> {
+        vault::kdf_of(&self.store.header()?)
+    }
+
     /// Change the passphrase; `kdf` raises (or keeps) the Argon2id cost.
     /// Only the secrets are sealed again; no entry is re-encrypted.
     pub fn change_passphrase(
@@ -227,6 +262,10 @@ impl Journal {
         self.search.update(&entry)?;
         self.entries.insert(entry.id, entry);
         Ok(())
+    }
+
+    pub(crate) fn scope_key(&self) -> &hearth_crypto::SymmetricKey {
+        &self.secrets.personal_scope_key
     }
 
     fn actor(&self) -> Vec<u8> {
@@ -285,15 +324,22 @@ fn damage_reason(e: CoreError) -> String {
 /// New entries written together: all of them, or none.
 pub(crate) struct Batch<'a> {
     journal: &'a mut Journal,
-    pending: Vec<(Entry, Vec<u8>)>,
+    /// New entries with the change that creates each one's document.
+    pending: Vec<(Entry, Option<Vec<u8>>)>,
 }
 
 impl Batch<'_> {
     /// Queue a new entry; its document is built now, stored at commit.
     pub(crate) fn create(&mut self, entry: &Entry) -> Result<()> {
         let (_, change) = EntryDoc::create(&self.journal.actor(), &entry.to_fields())?;
-        self.pending.push((entry.clone(), change));
+        self.pending.push((entry.clone(), Some(change)));
         Ok(())
+    }
+
+    /// Queue an existing entry to be set to `entry`'s fields (used to bring
+    /// an entry back from the trash); its document is changed at commit.
+    pub(crate) fn replace(&mut self, entry: &Entry) {
+        self.pending.push((entry.clone(), None));
     }
 
     /// Store everything queued in one transaction, calling `progress` after
@@ -311,17 +357,33 @@ impl Batch<'_> {
             device: &j.secrets.device,
         };
         let scope = j.scope;
+        let actor = j.actor();
+        let trusted = j.trusted_devices();
         let total = self.pending.len();
-        j.store.write(|tx| -> Result<()> {
+        let stored = j.store.write(|tx| -> Result<Vec<Entry>> {
+            let mut stored = Vec::with_capacity(total);
             for (i, (entry, change)) in self.pending.iter().enumerate() {
-                oplog::append(tx, &writer, &entry.id.0, KIND_CHANGE, change)?;
-                tx.put_view(&view::seal(key, scope, entry.id.0, &entry.to_fields()))?;
+                let fields = match change {
+                    Some(change) => {
+                        oplog::append(tx, &writer, &entry.id.0, KIND_CHANGE, change)?;
+                        entry.to_fields()
+                    }
+                    None => {
+                        let mut doc = load_doc(tx, &entry.id, &actor, key, &trusted)?;
+                        if let Some(change) = doc.update(&entry.to_fields())? {
+                            oplog::append(tx, &writer, &entry.id.0, KIND_CHANGE, &change)?;
+                        }
+                        doc.fields()?
+                    }
+                };
+                tx.put_view(&view::seal(key, scope, entry.id.0, &fields))?;
+                stored.push(Entry::from_fields(entry.id, fields));
                 progress(i + 1, total);
             }
-            Ok(())
+            Ok(stored)
         })?;
-        let ids = self.pending.iter().map(|(e, _)| e.id).collect();
-        for (entry, _) in self.pending {
+        let ids = stored.iter().map(|e| e.id).collect();
+        for entry in stored {
             j.cache(entry)?;
         }
         Ok(ids)

@@ -8,6 +8,7 @@
 //! - [`view`]: the sealed materialised view of each entry.
 //! - [`search`], [`mood`], [`transfer`]: search, the mood report, import and
 //!   export.
+//! - [`settings`]: sealed preferences, templates and lists.
 //! - [`when`]: the date and time forms people type.
 
 pub mod entry;
@@ -16,6 +17,7 @@ pub mod journal;
 pub mod mood;
 mod oplog;
 pub mod search;
+pub mod settings;
 pub mod transfer;
 pub mod vault;
 mod view;

@@ -8,6 +8,9 @@ use chrono::{Duration, Local, NaiveDate};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// The longest report: a hundred years.
+pub const MAX_DAYS: u32 = 36_600;
+
 /// One day's mood.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MoodDay {
@@ -39,8 +42,10 @@ impl Journal {
     /// Mood per local day and feeling counts for the last `days` days
     /// (today included).
     pub fn mood_report(&self, days: u32) -> Result<MoodReport> {
-        if days == 0 {
-            return Err(crate::CoreError::invalid("--days must be at least 1"));
+        if !(1..=MAX_DAYS).contains(&days) {
+            return Err(crate::CoreError::invalid(format!(
+                "--days must be between 1 and {MAX_DAYS}"
+            )));
         }
         let today = Local::now().date_naive();
         let first = today - Duration::days(i64::from(days) - 1);

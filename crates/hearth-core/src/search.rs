@@ -95,7 +95,10 @@ impl Journal {
         filter.check()?;
         self.build_search_index()?;
         let f = SearchFilter {
-            tag: filter.tag.clone(),
+            tag: filter
+                .tag
+                .as_ref()
+                .map(|t| t.trim().trim_start_matches(['@', '#']).to_string()),
             mood: filter.mood,
             from: filter.from.map(|t| t.timestamp_millis()),
             to: filter.to.map(|t| t.timestamp_millis()),

@@ -193,3 +193,24 @@ fn search_follows_changes() {
     j.trash(&e.id.to_string()).unwrap();
     assert_eq!(j.search("lake", &f).unwrap().len(), 1);
 }
+
+#[test]
+fn trash_and_untrash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Vault::create(dir.path(), b"pw", cheap()).unwrap();
+    let e = j
+        .write(EntryDraft {
+            body: "keep me".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let id = e.id.to_string();
+    j.trash(&id).unwrap();
+    assert!(all(&j).is_empty());
+    assert_eq!(j.trashed().len(), 1);
+    assert!(j.get(&id).is_err());
+    j.untrash(&id[..8]).unwrap();
+    assert_eq!(all(&j).len(), 1);
+    assert!(j.trashed().is_empty());
+    assert!(j.untrash(&id).is_err());
+}

@@ -47,14 +47,30 @@ impl Journal {
             .map(|e| fingerprint(e.created_at, &e.title, &e.body))
             .collect();
         let mut entries = Vec::new();
+        let mut restores = Vec::new();
         let mut duplicates = 0;
+        let mut renamed = 0;
         let mut ids = HashSet::new();
         for (i, rec) in parsed.records.into_iter().enumerate() {
-            let entry = record_to_entry(rec).map_err(|e| {
-                CoreError::invalid(format!("{}: entry {}: {e}", path.display(), i + 1))
-            })?;
-            let fp = fingerprint(entry.created_at, &entry.title, &entry.body);
-            if self.entries.contains_key(&entry.id) || !ids.insert(entry.id) || !seen.insert(fp) {
+            let (entry, was_renamed) =
+                record_to_entry(rec, format != Format::Hearth).map_err(|e| {
+                    CoreError::invalid(format!("{}: entry {}: {e}", path.display(), i + 1))
+                })?;
+            renamed += usize::from(was_renamed);
+            if !ids.insert(entry.id) {
+                duplicates += 1;
+                continue;
+            }
+            if let Some(existing) = self.entries.get(&entry.id) {
+                // A backup brings back an entry that was moved to the trash.
+                if existing.is_trashed() {
+                    restores.push(entry);
+                } else {
+                    duplicates += 1;
+                }
+                continue;
+            }
+            if !seen.insert(fingerprint(entry.created_at, &entry.title, &entry.body)) {
                 duplicates += 1;
                 continue;
             }
@@ -64,11 +80,22 @@ impl Journal {
         for e in &entries {
             batch.create(e)?;
         }
+        for e in &restores {
+            batch.replace(e);
+        }
         let imported = batch.commit_with(progress)?.len();
+        let mut dropped = parsed.dropped;
+        if renamed > 0 {
+            dropped.push(Dropped {
+                what: "spaces and punctuation in tags and feelings".into(),
+                entries: renamed,
+                why: "a Hearth tag or feeling is one word, so they became _".into(),
+            });
+        }
         Ok(ImportReport {
             imported,
             duplicates,
-            dropped: parsed.dropped,
+            dropped,
         })
     }
 
@@ -98,22 +125,60 @@ pub fn entry_to_record(e: &Entry) -> Record {
     }
 }
 
-fn record_to_entry(r: Record) -> Result<Entry> {
+/// Make a tag or feeling from another program one word: every run of
+/// characters Hearth does not allow in a word becomes `_`.
+fn one_word(w: &str) -> String {
+    let mut out = String::with_capacity(w.len());
+    for c in w.trim().trim_start_matches(['@', '#']).chars() {
+        if c.is_alphanumeric() || "-_/".contains(c) {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out
+}
+
+/// The entry for a record, and whether any tag or feeling had to be renamed.
+/// Only files from other programs (`lenient`) get their words renamed and
+/// titles joined onto one line; a Hearth backup holding what Hearth cannot
+/// is refused.
+fn record_to_entry(r: Record, lenient: bool) -> Result<(Entry, bool)> {
     let id = match &r.id {
         Some(s) => EntryId::parse(s)?,
         None => EntryId::random(),
     };
-    let title = r.title.replace(['\r', '\n'], " ");
+    let (title, tags, feelings) = if lenient {
+        let words = |ws: &[String]| -> Vec<String> {
+            ws.iter()
+                .map(|w| one_word(w))
+                .filter(|w| !w.is_empty())
+                .collect()
+        };
+        (
+            r.title.replace(['\r', '\n'], " "),
+            words(&r.tags),
+            words(&r.feelings),
+        )
+    } else {
+        (r.title, r.tags.clone(), r.feelings.clone())
+    };
+    let plain = |ws: &[String]| -> Vec<String> {
+        ws.iter()
+            .map(|w| w.trim().trim_start_matches(['@', '#']).to_string())
+            .collect()
+    };
+    let renamed = tags != plain(&r.tags) || feelings != plain(&r.feelings);
     let draft = EntryDraft {
         title,
         body: r.body,
         mood: r.mood,
-        feelings: r.feelings,
-        tags: r.tags,
+        feelings,
+        tags,
         starred: r.starred,
         created_at: Some(r.created_at),
     };
     let mut entry = draft.into_entry(id, r.updated_at)?;
     entry.updated_at = truncate_millis(r.updated_at);
-    Ok(entry)
+    Ok((entry, lenient && renamed))
 }

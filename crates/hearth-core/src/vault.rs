@@ -106,7 +106,7 @@ impl Vault {
     }
 }
 
-fn kdf_of(h: &VaultHeader) -> Result<KdfParams> {
+pub(crate) fn kdf_of(h: &VaultHeader) -> Result<KdfParams> {
     KdfParams::new(h.kdf_memory_kib, h.kdf_iterations, h.kdf_parallelism).map_err(CoreError::Crypto)
 }
 

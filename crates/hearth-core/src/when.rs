@@ -31,7 +31,8 @@ pub fn parse_datetime(input: &str) -> Result<DateTime<Utc>> {
     )))
 }
 
-/// The end of a range given by `--to`: a bare date includes that whole day.
+/// The end of a range given by `--to`, as an exclusive bound: a bare date
+/// includes that whole day, a time includes that moment.
 pub fn parse_range_end(input: &str) -> Result<DateTime<Utc>> {
     let s = input.trim();
     if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
@@ -40,7 +41,7 @@ pub fn parse_range_end(input: &str) -> Result<DateTime<Utc>> {
             .ok_or_else(|| CoreError::invalid(format!("{input:?} is too far in the future")))?;
         return local(next.and_time(NaiveTime::MIN), input);
     }
-    parse_datetime(input)
+    Ok(parse_datetime(input)? + chrono::Duration::milliseconds(1))
 }
 
 fn local(naive: NaiveDateTime, input: &str) -> Result<DateTime<Utc>> {

@@ -5,7 +5,7 @@ use crate::StoreError;
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 const V1: &str = "
 CREATE TABLE vault (
@@ -42,6 +42,19 @@ CREATE TABLE views (
 ) WITHOUT ROWID;
 ";
 
+const V2: &str = "
+-- The user secrets sealed a second time, under the recovery key.
+ALTER TABLE vault ADD COLUMN wrapped_recovery BLOB;
+-- Sealed settings (preferences, templates, crisis lines), one row per name.
+CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    payload BLOB NOT NULL
+) WITHOUT ROWID;
+";
+
+/// Each migration, in order; migration `i` brings the schema to version `i + 1`.
+const MIGRATIONS: [&str; 2] = [V1, V2];
+
 /// Bring a connection's schema up to [`VERSION`].
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -50,11 +63,14 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             "this vault was written by a newer Hearth (schema {current}, this one knows {VERSION}); upgrade Hearth to open it"
         )));
     }
-    if current < 1 {
-        let tx = conn.transaction()?;
-        tx.execute_batch(V1)?;
-        tx.pragma_update(None, "user_version", 1)?;
-        tx.commit()?;
+    for (i, sql) in MIGRATIONS.iter().enumerate() {
+        let version = i as i64 + 1;
+        if current < version {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", version)?;
+            tx.commit()?;
+        }
     }
     Ok(())
 }

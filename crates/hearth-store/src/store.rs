@@ -180,6 +180,46 @@ impl Store {
         Ok(())
     }
 
+    /// The user secrets sealed under the recovery key, if one was made.
+    pub fn wrapped_recovery(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT wrapped_recovery FROM vault WHERE id = 1", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Replace the secrets sealed under the recovery key.
+    pub fn set_wrapped_recovery(&mut self, wrapped: &[u8]) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE vault SET wrapped_recovery = ?1 WHERE id = 1",
+            params![wrapped],
+        )?;
+        Ok(())
+    }
+
+    /// A sealed setting.
+    pub fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT payload FROM settings WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Store a sealed setting, replacing any earlier value.
+    pub fn put_setting(&mut self, name: &str, payload: &[u8]) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO settings (name, payload) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET payload = excluded.payload",
+            params![name, payload],
+        )?;
+        Ok(())
+    }
+
     /// Every stored view.
     pub fn views(&self) -> Result<Vec<ViewRecord>, StoreError> {
         let mut stmt = self

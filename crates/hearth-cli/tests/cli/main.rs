@@ -1,0 +1,17 @@
+//! End-to-end tests of the `hearth` program: every command run as a person
+//! (or a script) would run it, through the real binary, one temporary
+//! journal per test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod at_rest;
+mod errors;
+mod init;
+mod journal;
+mod mood;
+mod passwd;
+mod search;
+mod tamper;
+mod transfer;
