@@ -28,6 +28,16 @@ impl EntryId {
         Ok(Self(bytes))
     }
 
+    /// Whether the id's hex form starts with `prefix` (lowercase hex digits).
+    pub fn has_prefix(&self, prefix: &str) -> bool {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        prefix.bytes().enumerate().all(|(i, c)| {
+            let byte = self.0.get(i / 2).copied().unwrap_or(0);
+            let nibble = if i % 2 == 0 { byte >> 4 } else { byte & 0xf };
+            i < 32 && HEX[usize::from(nibble)] == c
+        })
+    }
+
     /// The first 8 digits, as `list` shows them.
     pub fn short(&self) -> String {
         self.to_string()[..8].to_string()
@@ -295,5 +305,11 @@ mod tests {
         let id = EntryId::random();
         assert_eq!(EntryId::parse(&id.to_string()).unwrap(), id);
         assert!(EntryId::parse("xyz").is_err());
+        let s = id.to_string();
+        for n in [1, 4, 7, 32] {
+            assert!(id.has_prefix(&s[..n]));
+        }
+        let other = if s.starts_with('0') { "1" } else { "0" };
+        assert!(!id.has_prefix(other));
     }
 }

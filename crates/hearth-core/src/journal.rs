@@ -41,11 +41,28 @@ impl Journal {
         secrets: VaultSecrets,
         scope: ScopeId,
     ) -> Result<Self> {
-        let mut entries = HashMap::new();
+        let views = store.views()?;
+        let key = &secrets.personal_scope_key;
+        // Opening views is the bulk of unlock after the KDF: share it out.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let chunk = views.len().div_ceil(threads).max(1);
+        let opened: Vec<Vec<(EntryId, Result<EntryFields>)>> = std::thread::scope(|s| {
+            let workers: Vec<_> = views
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|rec| (EntryId(rec.doc), view::open(key, rec)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers.into_iter().filter_map(|w| w.join().ok()).collect()
+        });
+        let mut entries = HashMap::with_capacity(views.len());
         let mut damaged = Vec::new();
-        for rec in store.views()? {
-            let id = EntryId(rec.doc);
-            match view::open(&secrets.personal_scope_key, &rec) {
+        for (id, opened) in opened.into_iter().flatten() {
+            match opened {
                 Ok(fields) => {
                     entries.insert(id, Entry::from_fields(id, fields));
                 }
@@ -54,6 +71,11 @@ impl Journal {
                     reason: damage_reason(e),
                 }),
             }
+        }
+        if entries.len() + damaged.len() != views.len() {
+            return Err(CoreError::invalid(
+                "opening the journal's entries failed; try again",
+            ));
         }
         damaged.sort_by_key(|d| d.id);
         Ok(Self {
@@ -104,30 +126,12 @@ impl Journal {
 
     /// Find the entry an id or unique id prefix names (trashed ones excluded).
     pub fn resolve(&self, id_or_prefix: &str) -> Result<EntryId> {
-        let p = id_or_prefix.trim().to_ascii_lowercase();
-        if p.len() < 4 || !p.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(CoreError::invalid(format!(
-                "{id_or_prefix:?} is not an entry id: give at least 4 of its hex digits, as `hearth list` shows them"
-            )));
-        }
-        let mut found = self
+        let live = self
             .entries
             .values()
             .filter(|e| !e.is_trashed())
-            .map(|e| e.id)
-            .chain(self.damaged.iter().map(|d| d.id))
-            .filter(|id| id.to_string().starts_with(&p));
-        let first = found
-            .next()
-            .ok_or_else(|| CoreError::NotFound(id_or_prefix.to_string()))?;
-        let more = found.count();
-        if more > 0 {
-            return Err(CoreError::AmbiguousId {
-                prefix: id_or_prefix.to_string(),
-                count: more + 1,
-            });
-        }
-        Ok(first)
+            .map(|e| e.id);
+        pick(id_or_prefix, live.chain(self.damaged.iter().map(|d| d.id)))
     }
 
     /// The entry an id or unique prefix names.
@@ -183,21 +187,11 @@ impl Journal {
 
     /// Bring an entry back from the trash.
     pub fn untrash(&mut self, id_or_prefix: &str) -> Result<Entry> {
-        let p = id_or_prefix.trim().to_ascii_lowercase();
-        let mut found = self
-            .trashed()
-            .into_iter()
-            .map(|e| e.id)
-            .filter(|id| id.to_string().starts_with(&p));
-        let id = found
-            .next()
-            .ok_or_else(|| CoreError::NotFound(format!("{id_or_prefix} (in the trash)")))?;
-        if found.next().is_some() || p.len() < 4 {
-            return Err(CoreError::AmbiguousId {
-                prefix: id_or_prefix.to_string(),
-                count: 2,
-            });
-        }
+        let in_trash: Vec<EntryId> = self.trashed().into_iter().map(|e| e.id).collect();
+        let id = pick(id_or_prefix, in_trash.into_iter()).map_err(|e| match e {
+            CoreError::NotFound(_) => CoreError::NotFound(format!("{id_or_prefix} (in the trash)")),
+            other => other,
+        })?;
         self.change(id, |e| {
             e.trashed_at = None;
             Ok(())
@@ -289,6 +283,28 @@ impl Journal {
         )?;
         Ok(doc.fields()?)
     }
+}
+
+/// The one id among `candidates` that `id_or_prefix` names.
+fn pick(id_or_prefix: &str, candidates: impl Iterator<Item = EntryId>) -> Result<EntryId> {
+    let p = id_or_prefix.trim().to_ascii_lowercase();
+    if p.len() < 4 || p.len() > 32 || !p.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(CoreError::invalid(format!(
+            "{id_or_prefix:?} is not an entry id: give at least 4 of its hex digits, as `hearth list` shows them"
+        )));
+    }
+    let mut found = candidates.filter(|id| id.has_prefix(&p));
+    let first = found
+        .next()
+        .ok_or_else(|| CoreError::NotFound(id_or_prefix.to_string()))?;
+    let more = found.count();
+    if more > 0 {
+        return Err(CoreError::AmbiguousId {
+            prefix: id_or_prefix.to_string(),
+            count: more + 1,
+        });
+    }
+    Ok(first)
 }
 
 fn load_doc(

@@ -1,12 +1,19 @@
-//! Search over the unlocked journal. The index is built in memory on the
-//! first search after unlock and kept up to date by every change after that.
+//! Search over the unlocked journal.
+//!
+//! The FTS5 index lives in memory. Building it from 10,000 views takes about
+//! as long as the whole of a one-shot `hearth search` may, so its database
+//! image is kept in the vault, sealed with the scope key like everything
+//! else, with the op-log position it reflects. The first search after unlock
+//! opens that image and re-indexes only the entries with ops after its
+//! position; without a readable image it builds the index from the views.
+//! After that, every change updates the index in memory.
 
 use crate::entry::{Entry, EntryId, ListFilter};
 use crate::journal::Journal;
 use crate::{CoreError, Result};
+use hearth_crypto::aead;
 use hearth_store::{MATCH_END, MATCH_START, SearchDoc, SearchFilter, SearchIndex};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// One search result.
 #[derive(Debug, Clone, Serialize)]
@@ -26,66 +33,110 @@ pub fn highlight(marked: &str, open: &str, close: &str) -> String {
     marked.replace(MATCH_START, open).replace(MATCH_END, close)
 }
 
-/// The lazily built index and the mapping from entries to its keys.
+/// The name of the sealed index image in the store's caches.
+const CACHE: &str = "search-index";
+
+fn cache_aad(position: &[u8]) -> Vec<u8> {
+    let mut a = b"hearth/cache/search-index/v1".to_vec();
+    a.extend_from_slice(position);
+    a
+}
+
+/// The index, once built or loaded after unlock.
 #[derive(Default)]
 pub(crate) struct SearchState {
     index: Option<SearchIndex>,
-    keys: HashMap<EntryId, i64>,
-    ids: Vec<EntryId>,
+}
+
+fn search_doc(e: &Entry) -> SearchDoc<'_> {
+    SearchDoc {
+        doc: e.id.0,
+        title: &e.title,
+        body: &e.body,
+        tags: &e.tags,
+        feelings: &e.feelings,
+        mood: e.mood,
+        created_at: e.created_at.timestamp_millis(),
+    }
+}
+
+/// Bring one document's row in `index` in step with `entry` (absent or
+/// trashed: removed).
+fn refresh(
+    index: &mut SearchIndex,
+    doc: &hearth_store::DocId,
+    entry: Option<&Entry>,
+) -> Result<()> {
+    match entry.filter(|e| !e.is_trashed()) {
+        Some(e) => index.upsert(&search_doc(e))?,
+        None => index.remove(doc)?,
+    }
+    Ok(())
 }
 
 impl SearchState {
-    fn key(&mut self, id: EntryId) -> i64 {
-        *self.keys.entry(id).or_insert_with(|| {
-            self.ids.push(id);
-            (self.ids.len() - 1) as i64
-        })
-    }
-
-    fn doc<'a>(&mut self, e: &'a Entry) -> SearchDoc<'a> {
-        SearchDoc {
-            key: self.key(e.id),
-            title: &e.title,
-            body: &e.body,
-            tags: &e.tags,
-            feelings: &e.feelings,
-            mood: e.mood,
-            created_at: e.created_at.timestamp_millis(),
-        }
-    }
-
     /// Keep a built index in step with a changed entry.
     pub(crate) fn update(&mut self, e: &Entry) -> Result<()> {
-        if self.index.is_none() {
-            return Ok(());
-        }
-        let doc = self.doc(e);
         if let Some(index) = self.index.as_mut() {
-            if e.is_trashed() {
-                index.remove(doc.key)?;
-            } else {
-                index.upsert(&doc)?;
-            }
+            refresh(index, &e.id.0, Some(e))?;
         }
         Ok(())
     }
 }
 
 impl Journal {
-    /// Build the search index now (it is otherwise built on first search).
+    /// Make the search index ready: open the sealed image kept from the last
+    /// time and apply the entries changed since, or build it from the views.
+    /// A new image is sealed and stored whenever it had to change.
     pub fn build_search_index(&mut self) -> Result<()> {
         if self.search.index.is_some() {
             return Ok(());
         }
-        let mut state = std::mem::take(&mut self.search);
-        let docs: Vec<SearchDoc<'_>> = self
-            .entries
-            .values()
-            .filter(|e| !e.is_trashed())
-            .map(|e| state.doc(e))
-            .collect();
-        state.index = Some(SearchIndex::build(docs)?);
-        self.search = state;
+        let position = self.store.read().log_position()?;
+        let (index, changed) = match self.cached_index()? {
+            Some((mut index, since)) => {
+                let docs = self.store.read().docs_changed_since(&since)?;
+                for doc in &docs {
+                    refresh(&mut index, doc, self.entries.get(&EntryId(*doc)))?;
+                }
+                (index, !docs.is_empty() || since != position)
+            }
+            None => {
+                let docs = self
+                    .entries
+                    .values()
+                    .filter(|e| !e.is_trashed())
+                    .map(search_doc);
+                (SearchIndex::build(docs)?, true)
+            }
+        };
+        self.search.index = Some(index);
+        if changed {
+            self.store_index(&position)?;
+        }
+        Ok(())
+    }
+
+    /// The stored index image and its log position, if there is a readable
+    /// one. A damaged or outdated image is simply rebuilt.
+    fn cached_index(&self) -> Result<Option<(SearchIndex, Vec<u8>)>> {
+        let Some((position, sealed)) = self.store.cache(CACHE)? else {
+            return Ok(None);
+        };
+        let Ok(image) = aead::open(self.scope_key(), &cache_aad(&position), &sealed) else {
+            return Ok(None);
+        };
+        let image = zeroize::Zeroizing::new(image);
+        Ok(SearchIndex::from_bytes(&image).ok().map(|i| (i, position)))
+    }
+
+    fn store_index(&mut self, position: &[u8]) -> Result<()> {
+        let Some(index) = self.search.index.as_mut() else {
+            return Ok(());
+        };
+        let image = zeroize::Zeroizing::new(index.to_bytes()?);
+        let sealed = aead::seal(self.scope_key(), &cache_aad(position), &image);
+        self.store.put_cache(CACHE, position, &sealed)?;
         Ok(())
     }
 
@@ -115,8 +166,7 @@ impl Journal {
         Ok(hits
             .into_iter()
             .filter_map(|h| {
-                let id = self.search.ids.get(usize::try_from(h.key).ok()?)?;
-                let entry = self.entries.get(id)?.clone();
+                let entry = self.entries.get(&EntryId(h.doc))?.clone();
                 Some(SearchHit {
                     entry,
                     snippet: highlight(&h.snippet, "**", "**"),

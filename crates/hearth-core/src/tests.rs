@@ -214,3 +214,43 @@ fn trash_and_untrash() {
     assert!(j.trashed().is_empty());
     assert!(j.untrash(&id).is_err());
 }
+
+#[test]
+fn sealed_search_index_is_reused_and_kept_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let mut j = Vault::create(home, b"pw", cheap()).unwrap();
+    let a = j
+        .write(EntryDraft {
+            body: "the lighthouse at dusk".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let f = ListFilter::default();
+    assert_eq!(j.search("lighthouse", &f).unwrap().len(), 1);
+    assert!(j.store.cache("search-index").unwrap().is_some());
+    drop(j);
+    // Changes made after the image was stored show up in the next search.
+    let mut j = reopen(home);
+    j.write(EntryDraft {
+        body: "another lighthouse".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    j.trash(&a.id.to_string()).unwrap();
+    drop(j);
+    let mut j = reopen(home);
+    let hits = j.search("lighthouse", &f).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].entry.body, "another lighthouse");
+    // A damaged image is rebuilt from the views.
+    let (pos, mut sealed) = j.store.cache("search-index").unwrap().unwrap();
+    let last = sealed.len() - 1;
+    sealed[last] ^= 1;
+    j.store.put_cache("search-index", &pos, &sealed).unwrap();
+    drop(j);
+    let mut j = reopen(home);
+    assert_eq!(j.search("lighthouse", &f).unwrap().len(), 1);
+    let raw = std::fs::read(home.join("vault.db")).unwrap();
+    assert!(!raw.windows(10).any(|w| w == b"lighthouse"));
+}

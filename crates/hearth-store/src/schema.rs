@@ -5,7 +5,7 @@ use crate::StoreError;
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 const V1: &str = "
 CREATE TABLE vault (
@@ -52,8 +52,18 @@ CREATE TABLE settings (
 ) WITHOUT ROWID;
 ";
 
+const V3: &str = "
+-- Sealed caches that can always be rebuilt from the views (the search index
+-- image), with the op-log position they were made at.
+CREATE TABLE caches (
+    name TEXT PRIMARY KEY,
+    position BLOB NOT NULL,
+    payload BLOB NOT NULL
+) WITHOUT ROWID;
+";
+
 /// Each migration, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 2] = [V1, V2];
+const MIGRATIONS: [&str; 3] = [V1, V2, V3];
 
 /// Bring a connection's schema up to [`VERSION`].
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -1,13 +1,14 @@
-//! Full-text search: an FTS5 index in an in-memory SQLite database, built
-//! from the decrypted views at unlock. It never touches the disk, so the
-//! plaintext it holds dies with the process.
+//! Full-text search: an FTS5 index in an in-memory SQLite database. It is
+//! never written to disk as it is: [`SearchIndex::to_bytes`] gives the
+//! database image for the caller to seal before storing it, and
+//! [`SearchIndex::from_bytes`] takes an opened image back.
 //!
 //! Queries accept words (all must match), prefixes (`calm*`) and phrases in
 //! double quotes. Anything else a person types is treated as plain words, so
 //! no input can be a syntax error.
 
-use crate::StoreError;
-use rusqlite::{Connection, params};
+use crate::{DocId, StoreError};
+use rusqlite::{Connection, MAIN_DB, OptionalExtension, params};
 
 /// Marks the start of a matched term in [`SearchHit::snippet`].
 pub const MATCH_START: char = '\u{2}';
@@ -17,8 +18,7 @@ pub const MATCH_END: char = '\u{3}';
 /// What the index stores for one entry.
 #[derive(Debug, Clone)]
 pub struct SearchDoc<'a> {
-    /// The caller's key for the entry.
-    pub key: i64,
+    pub doc: DocId,
     pub title: &'a str,
     pub body: &'a str,
     pub tags: &'a [String],
@@ -43,7 +43,7 @@ pub struct SearchFilter {
 /// One match, best first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
-    pub key: i64,
+    pub doc: DocId,
     /// Text around the match, with matches between [`MATCH_START`] and
     /// [`MATCH_END`].
     pub snippet: String,
@@ -58,16 +58,28 @@ impl SearchIndex {
     /// An empty index.
     pub fn new() -> Result<Self, StoreError> {
         let conn = Connection::open_in_memory()?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = OFF;
-             PRAGMA synchronous = OFF;
-             CREATE VIRTUAL TABLE fts USING fts5(
-                 title, body, tags, feelings,
-                 tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
-             CREATE TABLE facts (id INTEGER PRIMARY KEY, mood INTEGER, created_at INTEGER NOT NULL);
-             CREATE TABLE tags (id INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE);
-             CREATE INDEX tags_by_tag ON tags (tag, id);",
-        )?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Self { conn })
+    }
+
+    /// The index as a database image, to be sealed by the caller.
+    pub fn to_bytes(&mut self) -> Result<Vec<u8>, StoreError> {
+        Ok(self.conn.serialize(MAIN_DB)?.to_vec())
+    }
+
+    /// An index from an image made by [`SearchIndex::to_bytes`]. An image of
+    /// another layout is refused.
+    pub fn from_bytes(image: &[u8]) -> Result<Self, StoreError> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.deserialize_read_exact(MAIN_DB, image, image.len(), false)?;
+        let version: Option<i64> = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .optional()?;
+        if version != Some(LAYOUT) {
+            return Err(StoreError::Corrupt(
+                "search index image has another layout".into(),
+            ));
+        }
         Ok(Self { conn })
     }
 
@@ -85,15 +97,15 @@ impl SearchIndex {
     /// Add or replace one entry.
     pub fn upsert(&mut self, doc: &SearchDoc<'_>) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        delete(&tx, doc.key)?;
+        delete(&tx, &doc.doc)?;
         insert(&tx, doc)?;
         tx.commit()?;
         Ok(())
     }
 
     /// Remove one entry.
-    pub fn remove(&mut self, key: i64) -> Result<(), StoreError> {
-        delete(&self.conn, key)
+    pub fn remove(&mut self, doc: &DocId) -> Result<(), StoreError> {
+        delete(&self.conn, doc)
     }
 
     /// Entries matching `query`, most relevant first. `Ok(None)` when the
@@ -108,7 +120,7 @@ impl SearchIndex {
         };
         let limit = filter.limit.map_or(-1, |l| l as i64);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT fts.rowid,
+            "SELECT facts.doc,
                     snippet(fts, -1, char(2), char(3), '…', 16)
              FROM fts JOIN facts ON facts.id = fts.rowid
              WHERE fts MATCH ?1
@@ -122,48 +134,72 @@ impl SearchIndex {
         )?;
         let rows = stmt.query_map(
             params![expr, filter.mood, filter.from, filter.to, filter.tag, limit],
-            |r| {
-                Ok(SearchHit {
-                    key: r.get(0)?,
-                    snippet: r.get(1)?,
-                })
-            },
+            |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?)),
         )?;
         let mut out = Vec::new();
         for row in rows {
-            out.push(row?);
+            let (doc, snippet) = row?;
+            let doc = DocId::try_from(doc.as_slice())
+                .map_err(|_| StoreError::Corrupt("search index holds a bad document id".into()))?;
+            out.push(SearchHit { doc, snippet });
         }
         Ok(Some(out))
     }
 }
 
+/// The index's own layout version, kept in `user_version` of its image.
+const LAYOUT: i64 = 1;
+
+const SCHEMA: &str = "
+    PRAGMA journal_mode = OFF;
+    PRAGMA synchronous = OFF;
+    PRAGMA user_version = 1;
+    CREATE VIRTUAL TABLE fts USING fts5(
+        title, body, tags, feelings,
+        tokenize = 'unicode61 remove_diacritics 2');
+    CREATE TABLE facts (
+        id INTEGER PRIMARY KEY,
+        doc BLOB NOT NULL UNIQUE,
+        mood INTEGER,
+        created_at INTEGER NOT NULL);
+    CREATE TABLE tags (id INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE);
+    CREATE INDEX tags_by_tag ON tags (tag, id);
+";
+
 fn insert(conn: &Connection, doc: &SearchDoc<'_>) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO facts (doc, mood, created_at) VALUES (?1, ?2, ?3)")?
+        .execute(params![doc.doc.as_slice(), doc.mood, doc.created_at])?;
+    let id = conn.last_insert_rowid();
     conn.prepare_cached(
         "INSERT INTO fts (rowid, title, body, tags, feelings) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![
-        doc.key,
+        id,
         doc.title,
         doc.body,
         doc.tags.join(" "),
         doc.feelings.join(" ")
     ])?;
-    conn.prepare_cached("INSERT INTO facts (id, mood, created_at) VALUES (?1, ?2, ?3)")?
-        .execute(params![doc.key, doc.mood, doc.created_at])?;
     let mut tag_stmt = conn.prepare_cached("INSERT INTO tags (id, tag) VALUES (?1, ?2)")?;
     for tag in doc.tags {
-        tag_stmt.execute(params![doc.key, tag])?;
+        tag_stmt.execute(params![id, tag])?;
     }
     Ok(())
 }
 
-fn delete(conn: &Connection, key: i64) -> Result<(), StoreError> {
-    conn.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?
-        .execute([key])?;
-    conn.prepare_cached("DELETE FROM facts WHERE id = ?1")?
-        .execute([key])?;
-    conn.prepare_cached("DELETE FROM tags WHERE id = ?1")?
-        .execute([key])?;
+fn delete(conn: &Connection, doc: &DocId) -> Result<(), StoreError> {
+    let id: Option<i64> = conn
+        .prepare_cached("SELECT id FROM facts WHERE doc = ?1")?
+        .query_row([doc.as_slice()], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = id {
+        conn.prepare_cached("DELETE FROM fts WHERE rowid = ?1")?
+            .execute([id])?;
+        conn.prepare_cached("DELETE FROM facts WHERE id = ?1")?
+            .execute([id])?;
+        conn.prepare_cached("DELETE FROM tags WHERE id = ?1")?
+            .execute([id])?;
+    }
     Ok(())
 }
 
@@ -213,15 +249,15 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn doc<'a>(key: i64, title: &'a str, body: &'a str, tags: &'a [String]) -> SearchDoc<'a> {
+    fn doc<'a>(key: u8, title: &'a str, body: &'a str, tags: &'a [String]) -> SearchDoc<'a> {
         SearchDoc {
-            key,
+            doc: [key; 16],
             title,
             body,
             tags,
             feelings: &[],
-            mood: Some(key as u8),
-            created_at: key * 1000,
+            mood: Some(key),
+            created_at: i64::from(key) * 1000,
         }
     }
 
@@ -252,16 +288,19 @@ mod tests {
         .unwrap();
         let f = SearchFilter::default();
         let hits = idx.search("rain", &f).unwrap().unwrap();
-        assert_eq!(hits.iter().map(|h| h.key).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(
+            hits.iter().map(|h| h.doc[0]).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
         assert!(hits[0].snippet.contains("\u{2}Rain\u{3}"));
-        assert_eq!(idx.search("hope*", &f).unwrap().unwrap()[0].key, 3);
+        assert_eq!(idx.search("hope*", &f).unwrap().unwrap()[0].doc[0], 3);
         assert_eq!(idx.search("\"long walk\"", &f).unwrap().unwrap().len(), 1);
         assert!(idx.search("\"walk long\"", &f).unwrap().unwrap().is_empty());
         let by_mood = SearchFilter {
             mood: Some(2),
             ..Default::default()
         };
-        assert_eq!(idx.search("rain", &by_mood).unwrap().unwrap()[0].key, 2);
+        assert_eq!(idx.search("rain", &by_mood).unwrap().unwrap()[0].doc[0], 2);
         let by_tag = SearchFilter {
             tag: Some("WALK".into()),
             ..Default::default()
@@ -272,8 +311,12 @@ mod tests {
             to: Some(2500),
             ..Default::default()
         };
-        assert_eq!(idx.search("rain", &by_date).unwrap().unwrap()[0].key, 2);
-        idx.remove(1).unwrap();
+        assert_eq!(idx.search("rain", &by_date).unwrap().unwrap()[0].doc[0], 2);
+        let image = idx.to_bytes().unwrap();
+        let mut idx = SearchIndex::from_bytes(&image).unwrap();
+        assert_eq!(idx.search("rain", &f).unwrap().unwrap().len(), 2);
+        assert!(SearchIndex::from_bytes(b"not an image").is_err());
+        idx.remove(&[1; 16]).unwrap();
         assert_eq!(idx.search("rain", &f).unwrap().unwrap().len(), 1);
         idx.upsert(&doc(2, "Work", "sunny now", &[])).unwrap();
         assert!(idx.search("rain", &f).unwrap().unwrap().is_empty());

@@ -220,6 +220,40 @@ impl Store {
         Ok(())
     }
 
+    /// A sealed cache and the log position it was made at.
+    pub fn cache(&self, name: &str) -> Result<Option<(Vec<u8>, Vec<u8>)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT position, payload FROM caches WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Store a sealed cache made at `position`.
+    pub fn put_cache(
+        &mut self,
+        name: &str,
+        position: &[u8],
+        payload: &[u8],
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO caches (name, position, payload) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO UPDATE SET position = excluded.position, payload = excluded.payload",
+            params![name, position, payload],
+        )?;
+        Ok(())
+    }
+
+    /// Forget a cache (it is rebuilt when next needed).
+    pub fn drop_cache(&mut self, name: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM caches WHERE name = ?1", [name])?;
+        Ok(())
+    }
+
     /// Every stored view.
     pub fn views(&self) -> Result<Vec<ViewRecord>, StoreError> {
         let mut stmt = self
@@ -381,6 +415,57 @@ impl StoreTx<'_> {
         Ok(out)
     }
 
+    /// Where the log stands: the highest seq of every (scope, author), in a
+    /// canonical byte form. Equal positions mean no op was added between.
+    pub fn log_position(&self) -> Result<Vec<u8>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT scope, author, MAX(seq) FROM ops GROUP BY scope, author ORDER BY scope, author",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (scope, author, seq) = row?;
+            let scope: ScopeId = fixed(&scope, "scope id")?;
+            let author: [u8; 32] = fixed(&author, "author key")?;
+            out.extend_from_slice(&scope);
+            out.extend_from_slice(&author);
+            out.extend_from_slice(&(seq as u64).to_be_bytes());
+        }
+        Ok(out)
+    }
+
+    /// Documents with an op after `position` (from [`StoreTx::log_position`]).
+    pub fn docs_changed_since(&self, position: &[u8]) -> Result<Vec<DocId>, StoreError> {
+        let known = parse_position(position)?;
+        let mut out = std::collections::BTreeSet::new();
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT DISTINCT doc FROM ops WHERE scope = ?1 AND author = ?2 AND seq > ?3",
+        )?;
+        for (scope, author, now) in parse_position(&self.log_position()?)? {
+            let since = known
+                .iter()
+                .find(|(s, a, _)| *s == scope && *a == author)
+                .map_or(0, |k| k.2);
+            if now <= since {
+                continue;
+            }
+            let docs = stmt.query_map(
+                params![scope.as_slice(), author.as_slice(), since as i64],
+                |r| r.get::<_, Vec<u8>>(0),
+            )?;
+            for doc in docs {
+                out.insert(fixed::<16>(&doc?, "doc id")?);
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+
     /// Number of ops in the log.
     pub fn op_count(&self) -> Result<u64, StoreError> {
         let n: i64 = self
@@ -388,6 +473,25 @@ impl StoreTx<'_> {
             .query_row("SELECT COUNT(*) FROM ops", [], |r| r.get(0))?;
         Ok(n as u64)
     }
+}
+
+type Head = (ScopeId, [u8; 32], u64);
+
+fn parse_position(position: &[u8]) -> Result<Vec<Head>, StoreError> {
+    const ROW: usize = 16 + 32 + 8;
+    if position.len() % ROW != 0 {
+        return Err(StoreError::Corrupt("malformed log position".into()));
+    }
+    position
+        .chunks_exact(ROW)
+        .map(|row| {
+            Ok((
+                fixed(&row[..16], "scope id")?,
+                fixed(&row[16..48], "author key")?,
+                u64::from_be_bytes(fixed(&row[48..], "seq")?),
+            ))
+        })
+        .collect()
 }
 
 fn fixed<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N], StoreError> {
@@ -454,6 +558,12 @@ mod tests {
         assert_eq!(s.read().ops_for_doc(&[9; 16]).unwrap(), vec![op(1)]);
         assert_eq!(s.views().unwrap().len(), 1);
         assert_eq!(s.read().next_seq(&[4; 16], &[3; 32]).unwrap(), 2);
+        let at = s.read().log_position().unwrap();
+        assert!(s.read().docs_changed_since(&at).unwrap().is_empty());
+        assert_eq!(s.read().docs_changed_since(&[]).unwrap(), vec![[9; 16]]);
+        let mut s = s;
+        s.write(|tx| tx.append_op(&op(2))).unwrap();
+        assert_eq!(s.read().docs_changed_since(&at).unwrap(), vec![[9; 16]]);
     }
 
     #[test]
