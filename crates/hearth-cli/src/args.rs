@@ -16,7 +16,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a new journal (asks for a passphrase twice)
+    /// Create a new journal (asks for a passphrase twice) and show its recovery key
     Init(InitArgs),
     /// Add an entry; the body is TEXT, else standard input, else $EDITOR
     Write(WriteArgs),
@@ -34,10 +34,51 @@ pub enum Command {
     Mood(MoodArgs),
     /// Change the passphrase (entries are not re-encrypted)
     Passwd(KdfArgs),
+    /// Forgot the passphrase? Set a new one with the recovery key
+    Recover,
+    /// Replace the recovery key: `recovery-key new`
+    RecoveryKey(RecoveryKeyArgs),
+    /// Write the whole journal, history included, to one encrypted file; `backup verify FILE` checks one
+    Backup(BackupArgs),
+    /// Restore a backup into an empty data directory (--home, $HEARTH_HOME or the default)
+    Restore(RestoreArgs),
     /// Import entries from a file or folder
     Import(TransferArgs),
     /// Export every entry to a file or folder
     Export(TransferArgs),
+    /// Every saved version of an entry
+    History(HistoryArgs),
+    /// List the entries in the trash
+    Trash(TrashArgs),
+    /// Bring an entry back from the trash
+    Undelete(IdArg),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Entry id (a unique prefix is enough)
+    pub id: String,
+    /// Show version N as a word diff against the version before it
+    #[arg(long, value_name = "N")]
+    pub diff: Option<usize>,
+    /// Print JSON
+    #[arg(long, conflicts_with = "diff")]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TrashArgs {
+    #[command(subcommand)]
+    pub action: Option<TrashAction>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrashAction {
+    /// Delete every entry in the trash for good
+    Empty,
 }
 
 #[derive(Debug, Args)]
@@ -54,6 +95,28 @@ pub struct KdfArgs {
 pub struct InitArgs {
     #[command(flatten)]
     pub kdf: KdfArgs,
+    /// Print only {"recovery_key": "..."}
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecoveryKeyArgs {
+    #[command(subcommand)]
+    pub action: RecoveryKeyAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecoveryKeyAction {
+    /// Make a new recovery key; the old one stops working (needs the passphrase)
+    New(RecoveryKeyNewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecoveryKeyNewArgs {
+    /// Print only {"recovery_key": "..."}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -192,4 +255,51 @@ pub struct TransferArgs {
     pub format: FormatArg,
     /// The file (or folder, for markdown)
     pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub action: Option<BackupAction>,
+    /// The backup file to write; it must not exist yet
+    #[arg(value_name = "FILE", required = true)]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupAction {
+    /// Check every byte of a backup without restoring it
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The backup file
+    #[arg(value_name = "FILE")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub key: BackupKeyArgs,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file, made by `hearth backup`; with --version, an entry id
+    #[arg(value_name = "FILE|ID")]
+    pub path: PathBuf,
+    /// Bring back version N of the entry ID (see `hearth history ID`) as a new edit
+    #[arg(long, value_name = "N", conflicts_with = "recovery_key")]
+    pub version: Option<usize>,
+    #[command(flatten)]
+    pub key: BackupKeyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupKeyArgs {
+    /// Open the backup with the recovery key ($HEARTH_RECOVERY_KEY, else asked) instead of the passphrase; setting $HEARTH_RECOVERY_KEY does the same
+    #[arg(long)]
+    pub recovery_key: bool,
 }

@@ -1,9 +1,12 @@
-//! Writing a body in the person's `$EDITOR`. The temporary file is created
-//! mode 0600 in the runtime directory (memory-backed on most systems) when
-//! there is one, and removed afterwards.
+//! Writing a body in the person's `$EDITOR` without leaving plaintext on
+//! disk. The draft file is created mode 0600 on memory-backed storage (the
+//! runtime directory, else `/dev/shm`, when /proc/mounts says it is a tmpfs)
+//! and removed afterwards. Where there is no such place, Hearth says so and
+//! asks before using the disk.
 
 use anyhow::{Context, Result, bail};
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use zeroize::Zeroizing;
 
@@ -13,12 +16,15 @@ pub fn edit(initial: &str) -> Result<Zeroizing<String>> {
     let editor = std::env::var("EDITOR")
         .or_else(|_| std::env::var("VISUAL"))
         .unwrap_or_else(|_| "vi".to_string());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("hearth-").suffix(".md");
-    let mut file = match std::env::var_os("XDG_RUNTIME_DIR") {
-        Some(dir) if std::path::Path::new(&dir).is_dir() => builder.tempfile_in(dir)?,
-        _ => builder.tempfile()?,
+    let dir = match memory_backed_dir() {
+        Some(dir) => dir,
+        None => ask_for_disk()?,
     };
+    let mut file = tempfile::Builder::new()
+        .prefix("hearth-")
+        .suffix(".md")
+        .tempfile_in(&dir)
+        .with_context(|| format!("cannot create a draft file in {}", dir.display()))?;
     file.write_all(initial.as_bytes())?;
     file.flush()?;
     let mut parts = editor.split_whitespace();
@@ -34,4 +40,67 @@ pub fn edit(initial: &str) -> Result<Zeroizing<String>> {
     let text = Zeroizing::new(std::fs::read_to_string(file.path())?);
     file.close()?;
     Ok(text)
+}
+
+/// A directory on tmpfs we can write to, if there is one.
+fn memory_backed_dir() -> Option<PathBuf> {
+    let mounts = std::fs::read_to_string("/proc/mounts").ok()?;
+    let candidates = std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([PathBuf::from("/dev/shm")]);
+    candidates
+        .filter(|d| d.is_dir())
+        .find(|d| is_memory_backed(d, &mounts))
+}
+
+/// Whether the mount holding `dir` (the longest mount point that prefixes
+/// it) is a tmpfs or ramfs, going by a /proc/mounts text.
+fn is_memory_backed(dir: &Path, mounts: &str) -> bool {
+    let Ok(dir) = dir.canonicalize() else {
+        return false;
+    };
+    mounts
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let (_, point, kind) = (f.next()?, f.next()?, f.next()?);
+            let point = point.replace("\\040", " ");
+            dir.starts_with(&point)
+                .then(|| (point.len(), kind == "tmpfs" || kind == "ramfs"))
+        })
+        .max_by_key(|(len, _)| *len)
+        .is_some_and(|(_, memory)| memory)
+}
+
+fn ask_for_disk() -> Result<PathBuf> {
+    let tmp = std::env::temp_dir();
+    if !std::io::stdin().is_terminal() {
+        bail!(
+            "there is no memory-backed folder for the draft, and the disk is not used without asking; pass the text as arguments or on standard input"
+        );
+    }
+    eprint!(
+        "No memory-backed folder was found, so the draft would be written to disk in {} \
+         (removed afterwards, but it may be recoverable). Continue? [y/N] ",
+        tmp.display()
+    );
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if !matches!(answer.trim(), "y" | "Y" | "yes") {
+        bail!("nothing was written");
+    }
+    Ok(tmp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_mount_of_a_folder() {
+        let mounts = "proc /proc proc rw 0 0\n/dev/vda / ext4 rw 0 0\ntmpfs /run tmpfs rw 0 0\n";
+        assert!(is_memory_backed(Path::new("/run"), mounts) || !Path::new("/run").exists());
+        assert!(!is_memory_backed(Path::new("/"), mounts));
+    }
 }

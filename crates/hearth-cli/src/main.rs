@@ -3,12 +3,16 @@
 //! prints.
 
 mod args;
+mod backup;
 mod editor;
+mod history;
+mod recovery;
 mod render;
 mod secret;
 
 /// `println!` that returns an error instead of panicking when stdout is
 /// closed (e.g. piped into `head`).
+#[macro_export]
 macro_rules! say {
     ($($arg:tt)*) => {
         writeln!(std::io::stdout().lock(), $($arg)*)?
@@ -68,7 +72,7 @@ fn home(cli_home: Option<PathBuf>) -> Result<PathBuf> {
 fn run(cli: Cli) -> Result<()> {
     let home = home(cli.home)?;
     match cli.command {
-        Command::Init(a) => init(&home, &a.kdf),
+        Command::Init(a) => init(&home, &a.kdf, a.json),
         Command::Write(a) => write(&mut unlock(&home)?, a),
         Command::List(a) => {
             let j = unlock(&home)?;
@@ -126,6 +130,8 @@ fn run(cli: Cli) -> Result<()> {
             write!(std::io::stdout().lock(), "{}", render::mood(&report))?;
             Ok(())
         }
+        Command::Recover => recovery::recover(&home),
+        Command::RecoveryKey(a) => recovery::command(&home, &a),
         Command::Passwd(a) => {
             let mut j = unlock(&home)?;
             let new = secret::new("HEARTH_NEW_PASSPHRASE", "New passphrase")?;
@@ -166,6 +172,26 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::History(a) => history::history(&unlock(&home)?, &a),
+        Command::Trash(a) => history::trash(&mut unlock(&home)?, &a),
+        Command::Undelete(a) => {
+            let e = unlock(&home)?.untrash(&a.id)?;
+            say!("Took {} out of the trash.", e.id.short());
+            Ok(())
+        }
+        Command::Backup(a) => backup::backup(&home, &a),
+        Command::Restore(a) => match a.version {
+            Some(n) => {
+                let id = a.path.to_string_lossy();
+                let e = unlock(&home)?.restore_version(&id, n)?;
+                say!(
+                    "Brought back version {n} of {} as a new version.",
+                    e.id.short()
+                );
+                Ok(())
+            }
+            None => backup::restore(&home, &a),
+        },
         Command::Export(a) => {
             let format = format(a.format);
             if format == Format::DayOne {
@@ -184,16 +210,14 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn init(home: &std::path::Path, a: &KdfArgs) -> Result<()> {
+fn init(home: &std::path::Path, a: &KdfArgs, json: bool) -> Result<()> {
     if Vault::exists(home) {
         return Err(hearth_core::CoreError::VaultExists(home.to_path_buf()).into());
     }
     let kdf = kdf_params(a, Some(KdfParams::default()))?.unwrap_or_default();
     let pass = secret::new("HEARTH_PASSPHRASE", "New passphrase")?;
-    Vault::create(home, pass.as_bytes(), kdf)?;
-    say!("Created a journal in {}.", home.display());
-    say!("Keep your passphrase safe: without it the journal cannot be opened.");
-    Ok(())
+    let (_, key) = Vault::create_with_recovery(home, pass.as_bytes(), kdf)?;
+    recovery::created(home, &key, json)
 }
 
 /// `passwd` keeps the stored settings unless one is given.
@@ -218,7 +242,7 @@ fn kdf_params(a: &KdfArgs, base: Option<KdfParams>) -> Result<Option<KdfParams>>
     Ok(Some(p))
 }
 
-fn unlock(home: &std::path::Path) -> Result<Journal> {
+pub(crate) fn unlock(home: &std::path::Path) -> Result<Journal> {
     if !Vault::exists(home) {
         return Err(hearth_core::CoreError::NoVault(home.to_path_buf()).into());
     }
@@ -330,7 +354,7 @@ fn read_stdin() -> Result<String> {
     Ok(s.trim_end().to_string())
 }
 
-fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
+pub(crate) fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;

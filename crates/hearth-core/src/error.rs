@@ -12,6 +12,14 @@ use std::path::PathBuf;
 pub enum CoreError {
     #[error("the passphrase is wrong; nothing was changed")]
     WrongPassphrase,
+    #[error(
+        "that recovery key does not open this journal (a key replaced by `hearth recovery-key new` stops working); nothing was changed"
+    )]
+    WrongRecoveryKey,
+    #[error(
+        "this journal has no recovery key (it was made before Hearth had them), so there is no way in without the passphrase; nothing was changed. While you know the passphrase, `hearth recovery-key new` makes one"
+    )]
+    NoRecoveryKey,
     #[error("a journal already exists in {0}; nothing was changed")]
     VaultExists(PathBuf),
     #[error("no journal in {0}; create one with `hearth init`")]
@@ -32,6 +40,9 @@ pub enum CoreError {
     Crypto(#[from] CryptoError),
     #[error("document: {0}")]
     Doc(#[from] DocError),
+    /// A backup that cannot be used; `reason` says what is wrong with it.
+    #[error("backup {path}: {reason}")]
+    Backup { path: PathBuf, reason: String },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

@@ -10,7 +10,7 @@ use crate::oplog::{self, KIND_CHANGE, Writer};
 use crate::search::SearchState;
 use crate::{CoreError, KdfParams, Result, vault, view};
 use chrono::Utc;
-use hearth_crypto::{DevicePublicKey, VaultSecrets};
+use hearth_crypto::{DevicePublicKey, RecoveryKey, VaultSecrets};
 use hearth_doc::{EntryDoc, EntryFields};
 use hearth_store::{ScopeId, Store, StoreTx};
 use std::collections::HashMap;
@@ -213,6 +213,22 @@ impl Journal {
         vault::rewrap(&mut self.store, &self.secrets, new_passphrase, kdf)
     }
 
+    /// Make a new recovery key, replacing any earlier one (which stops
+    /// working). It is returned to be shown once; it is not stored. Only the
+    /// secrets are sealed again; no entry is re-encrypted.
+    pub fn new_recovery_key(&mut self) -> Result<RecoveryKey> {
+        let key = RecoveryKey::generate();
+        let wrapped = key.wrap(&self.secrets, &vault::recovery_aad(&self.scope))?;
+        self.store.set_wrapped_recovery(&wrapped)?;
+        Ok(key)
+    }
+
+    /// Whether the journal has a recovery key (journals made before Hearth
+    /// had them do not, until [`Journal::new_recovery_key`]).
+    pub fn has_recovery_key(&self) -> Result<bool> {
+        Ok(self.store.wrapped_recovery()?.is_some())
+    }
+
     /// Apply `f` to the entry's current fields and store the result as one op.
     fn change(&mut self, id: EntryId, f: impl FnOnce(&mut Entry) -> Result<()>) -> Result<Entry> {
         let trusted = self.trusted_devices();
@@ -258,6 +274,23 @@ impl Journal {
         Ok(())
     }
 
+    pub(crate) fn scope(&self) -> ScopeId {
+        self.scope
+    }
+
+    pub(crate) fn device_key(&self) -> &hearth_crypto::DeviceKey {
+        &self.secrets.device
+    }
+
+    /// Drop purged entries from memory and from the search index.
+    pub(crate) fn forget(&mut self, ids: &[EntryId]) -> Result<()> {
+        for id in ids {
+            self.entries.remove(id);
+            self.search.remove(id)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn scope_key(&self) -> &hearth_crypto::SymmetricKey {
         &self.secrets.personal_scope_key
     }
@@ -267,7 +300,7 @@ impl Journal {
     }
 
     /// Devices whose ops this journal accepts: for now, this one.
-    fn trusted_devices(&self) -> Vec<DevicePublicKey> {
+    pub(crate) fn trusted_devices(&self) -> Vec<DevicePublicKey> {
         vec![self.secrets.device.public()]
     }
 

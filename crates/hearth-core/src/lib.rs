@@ -1,31 +1,39 @@
 //! The Hearth facade: everything the shells (the `hearth` program, the
 //! desktop app) can do with a journal, and nothing about how they show it.
 //!
-//! - [`vault`]: creating and unlocking a vault, changing its passphrase.
+//! - [`vault`]: creating and unlocking a vault, changing its passphrase,
+//!   recovering it with the recovery key.
 //! - [`journal`]: the unlocked journal: write, edit, trash, list, show.
 //! - [`entry`]: the entry type the shells see, and input validation.
 //! - [`oplog`]: turning document changes into sealed, signed ops and back.
 //! - [`view`]: the sealed materialised view of each entry.
+//! - [`history`]: every saved version of an entry, diffs, restoring one.
+//! - [`trash`]: purging entries for good.
 //! - [`search`], [`mood`], [`transfer`]: search, the mood report, import and
 //!   export.
 //! - [`settings`]: sealed preferences, templates and lists.
+//! - [`backup`]: the whole vault in one encrypted file; verify, restore.
 //! - [`when`]: the date and time forms people type.
 
+pub mod backup;
 pub mod entry;
 mod error;
+pub mod history;
 pub mod journal;
 pub mod mood;
 mod oplog;
 pub mod search;
 pub mod settings;
 pub mod transfer;
+pub mod trash;
 pub mod vault;
 mod view;
 pub mod when;
 
+pub use backup::{BackupKey, BackupSummary};
 pub use entry::{Entry, EntryDraft, EntryId, EntryPatch, ListFilter};
 pub use error::CoreError;
-pub use hearth_crypto::KdfParams;
+pub use hearth_crypto::{KdfParams, RecoveryKey};
 pub use hearth_interchange::Format;
 pub use journal::Journal;
 pub use vault::{UnlockTimings, Vault};

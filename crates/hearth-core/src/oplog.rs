@@ -13,6 +13,11 @@ use hearth_store::{DocId, OpRecord, ScopeId, StoreTx};
 
 /// An op whose payload is Automerge change bytes.
 pub(crate) const KIND_CHANGE: u8 = 1;
+/// An op telling every device to purge its document (empty payload).
+pub(crate) const KIND_PURGE: u8 = 2;
+/// What is left of an op after its document was purged: its place in the
+/// log, with no payload and no signature.
+pub(crate) const KIND_PURGED: u8 = 0;
 
 /// Who is writing, and under which key.
 pub(crate) struct Writer<'a> {

@@ -34,7 +34,7 @@ pub fn highlight(marked: &str, open: &str, close: &str) -> String {
 }
 
 /// The name of the sealed index image in the store's caches.
-const CACHE: &str = "search-index";
+pub(crate) const CACHE: &str = "search-index";
 
 fn cache_aad(position: &[u8]) -> Vec<u8> {
     let mut a = b"hearth/cache/search-index/v1".to_vec();
@@ -75,6 +75,14 @@ fn refresh(
 }
 
 impl SearchState {
+    /// Take a purged entry out of a built index.
+    pub(crate) fn remove(&mut self, id: &EntryId) -> Result<()> {
+        if let Some(index) = self.index.as_mut() {
+            index.remove(&id.0)?;
+        }
+        Ok(())
+    }
+
     /// Keep a built index in step with a changed entry.
     pub(crate) fn update(&mut self, e: &Entry) -> Result<()> {
         if let Some(index) = self.index.as_mut() {

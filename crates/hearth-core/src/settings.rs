@@ -8,7 +8,7 @@ use hearth_crypto::aead;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-fn aad(name: &str) -> Vec<u8> {
+pub(crate) fn aad(name: &str) -> Vec<u8> {
     let mut a = b"hearth/setting/v1".to_vec();
     a.extend_from_slice(name.as_bytes());
     a

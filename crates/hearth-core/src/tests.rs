@@ -254,3 +254,68 @@ fn sealed_search_index_is_reused_and_kept_current() {
     let raw = std::fs::read(home.join("vault.db")).unwrap();
     assert!(!raw.windows(10).any(|w| w == b"lighthouse"));
 }
+
+#[test]
+fn history_lists_diffs_and_restores_every_version() {
+    use crate::history::DiffPart;
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Vault::create(dir.path(), b"pw", cheap()).unwrap();
+    let e = j
+        .write(EntryDraft {
+            title: "Day".into(),
+            body: "one".into(),
+            mood: Some(2),
+            ..Default::default()
+        })
+        .unwrap();
+    let id = e.id.to_string();
+    let bodies = [
+        "one two",
+        "one two three",
+        "two three",
+        "two three four",
+        "five",
+    ];
+    for (i, b) in bodies.iter().enumerate() {
+        let patch = EntryPatch {
+            body: Some((*b).into()),
+            mood: Some(Some(i as u8 + 1)),
+            ..Default::default()
+        };
+        j.edit(&id, &patch).unwrap();
+    }
+    let h = j.history(&id).unwrap();
+    assert_eq!(h.len(), 6);
+    assert_eq!(h[0].summary, "created");
+    assert!(h[1].summary.contains("body +1 words"), "{}", h[1].summary);
+    assert!(h[3].summary.contains("body -1 words"), "{}", h[3].summary);
+    assert!(h.windows(2).all(|w| w[0].at <= w[1].at));
+    let added = |d: &[DiffPart], w: &str| {
+        d.iter()
+            .any(|p| matches!(p, DiffPart::Added(a) if a.trim() == w))
+    };
+    let removed = |d: &[DiffPart], w: &str| {
+        d.iter()
+            .any(|p| matches!(p, DiffPart::Removed(r) if r.trim() == w))
+    };
+    let diff = j.version_diff(&id, 3).unwrap();
+    assert!(added(&diff, "three") && !removed(&diff, "one"), "{diff:?}");
+    let diff = j.version_diff(&id, 4).unwrap();
+    assert!(removed(&diff, "one") && !added(&diff, "three"), "{diff:?}");
+    assert!(j.version_diff(&id, 7).is_err());
+    assert!(j.version_diff(&id, 0).is_err());
+    for n in 1..=6 {
+        let restored = j.restore_version(&id, n).unwrap();
+        assert_eq!(restored.body, h[n - 1].fields.body);
+        assert_eq!(restored.mood, h[n - 1].fields.mood);
+    }
+    let after = j.history(&id).unwrap();
+    assert_eq!(after.len(), 6 + 6, "each restore is a new version");
+    j.restore_version(&id, 12).unwrap();
+    assert_eq!(
+        j.history(&id).unwrap().len(),
+        12,
+        "restoring the current version changes nothing"
+    );
+    assert_eq!(after.last().unwrap().fields.body, "five");
+}

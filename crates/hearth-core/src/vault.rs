@@ -1,18 +1,26 @@
-//! Creating and unlocking a vault, and changing its passphrase.
+//! Creating and unlocking a vault, changing its passphrase, and getting back
+//! in with the recovery key.
 //!
 //! A vault is one SQLite file, `vault.db`, in the data directory. Its header
 //! holds the Argon2id settings, a salt and the user secrets sealed under the
 //! key the passphrase derives; everything else in it is sealed with keys
 //! inside those secrets.
+//!
+//! The recovery key is a second wrapping of the same secrets
+//! (`vault.wrapped_recovery`; see [`hearth_crypto::recovery`]): recovering
+//! opens them with it and seals them again under a new passphrase, so no
+//! entry is re-encrypted. A passphrase change leaves that wrapping alone, and
+//! a new recovery key replaces it, which is what makes the old key stop
+//! working.
 
 use crate::journal::Journal;
 use crate::{CoreError, Result};
-use hearth_crypto::{CryptoError, KdfParams, SymmetricKey, VaultSecrets};
-use hearth_store::{Store, VaultHeader};
+use hearth_crypto::{CryptoError, KdfParams, RecoveryKey, SymmetricKey, VaultSecrets};
+use hearth_store::{ScopeId, Store, VaultHeader};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 1;
 const VAULT_FILE: &str = "vault.db";
 
 /// How long unlocking took, in its two parts.
@@ -38,7 +46,35 @@ impl Vault {
         Self::file(home).exists()
     }
 
-    /// Create a vault in `home` (made if missing) and return it unlocked.
+    /// Create a vault in `home` (made if missing) with a recovery key, and
+    /// return it unlocked with the key, which must be shown to the person
+    /// once: it is not stored anywhere.
+    pub fn create_with_recovery(
+        home: &Path,
+        passphrase: &[u8],
+        kdf: KdfParams,
+    ) -> Result<(Journal, RecoveryKey)> {
+        let mut journal = Self::create(home, passphrase, kdf)?;
+        match journal.new_recovery_key() {
+            Ok(key) => Ok((journal, key)),
+            Err(e) => {
+                // The vault is seconds old and empty: take it away again so
+                // that a retry starts clean.
+                drop(journal);
+                let path = Self::file(home);
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(PathBuf::from(p));
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Create a vault in `home` (made if missing) and return it unlocked. It
+    /// has no recovery key: [`Vault::create_with_recovery`] makes one too,
+    /// and [`Journal::new_recovery_key`] adds one later.
     pub fn create(home: &Path, passphrase: &[u8], kdf: KdfParams) -> Result<Journal> {
         if passphrase.is_empty() {
             return Err(CoreError::invalid(
@@ -73,29 +109,15 @@ impl Vault {
 
     /// Unlock the vault in `home`.
     pub fn unlock(home: &Path, passphrase: &[u8]) -> Result<(Journal, UnlockTimings)> {
-        let path = Self::file(home);
-        if !path.exists() {
-            return Err(CoreError::NoVault(home.to_path_buf()));
-        }
-        let store = Store::open(&path)?;
-        let header = store.header()?;
-        if header.format != FORMAT {
-            return Err(CoreError::invalid(format!(
-                "this vault has format {}, which this Hearth cannot read; upgrade Hearth",
-                header.format
-            )));
-        }
+        let (store, header) = open_store(home)?;
         let started = Instant::now();
         let kek = kdf_of(&header)?.derive(passphrase, &header.salt)?;
         let kdf = started.elapsed();
         let started = Instant::now();
         let secrets = unwrap(&kek, &header)?;
-        if *secrets.device.public().as_bytes() != header.device {
-            return Err(CoreError::invalid(
-                "the vault header does not match its secrets; the vault file was changed",
-            ));
-        }
-        let journal = Journal::open(home, store, secrets, header.personal_scope)?;
+        check_device(&secrets, &header)?;
+        let mut journal = Journal::open(home, store, secrets, header.personal_scope)?;
+        journal.purge_expired()?;
         Ok((
             journal,
             UnlockTimings {
@@ -104,13 +126,86 @@ impl Vault {
             },
         ))
     }
+
+    /// Read a recovery key as a person typed it. A mistyped key is refused
+    /// here, by its check characters, before any work is done.
+    pub fn parse_recovery_key(text: &str) -> Result<RecoveryKey> {
+        RecoveryKey::parse(text).map_err(|e| match e {
+            CryptoError::RecoveryKeyFormat(_) | CryptoError::RecoveryKeyMistyped => {
+                CoreError::invalid(format!("{e}; nothing was changed"))
+            }
+            other => CoreError::Crypto(other),
+        })
+    }
+
+    /// Get back into the vault in `home` with its recovery key: set
+    /// `new_passphrase` and return the journal unlocked. The recovery key
+    /// keeps working. On any error nothing is changed.
+    pub fn recover(home: &Path, key: &RecoveryKey, new_passphrase: &[u8]) -> Result<Journal> {
+        if new_passphrase.is_empty() {
+            return Err(CoreError::invalid(
+                "the new passphrase is empty; nothing was changed",
+            ));
+        }
+        let (store, header) = open_store(home)?;
+        let wrapped = store.wrapped_recovery()?.ok_or(CoreError::NoRecoveryKey)?;
+        let secrets = key
+            .unwrap(&recovery_aad(&header.personal_scope), &wrapped)
+            .map_err(|e| match e {
+                CryptoError::Decrypt => CoreError::WrongRecoveryKey,
+                other => CoreError::Crypto(other),
+            })?;
+        check_device(&secrets, &header)?;
+        // Open first (it only reads), then re-seal: the one write is last.
+        let mut journal = Journal::open(home, store, secrets, header.personal_scope)?;
+        journal.change_passphrase(new_passphrase, None)?;
+        Ok(journal)
+    }
+}
+
+/// Open the vault file in `home` and read its header, refusing formats this
+/// build cannot read.
+fn open_store(home: &Path) -> Result<(Store, VaultHeader)> {
+    let path = Vault::file(home);
+    if !path.exists() {
+        return Err(CoreError::NoVault(home.to_path_buf()));
+    }
+    let store = Store::open(&path)?;
+    let header = store.header()?;
+    if header.format != FORMAT {
+        return Err(CoreError::invalid(format!(
+            "this vault has format {}, which this Hearth cannot read; upgrade Hearth",
+            header.format
+        )));
+    }
+    Ok((store, header))
+}
+
+pub(crate) fn check_device(secrets: &VaultSecrets, header: &VaultHeader) -> Result<()> {
+    if *secrets.device.public().as_bytes() != header.device {
+        return Err(CoreError::invalid(
+            "the vault header does not match its secrets; the vault file was changed",
+        ));
+    }
+    Ok(())
+}
+
+/// What the recovery wrapping is bound to: its purpose and this vault's
+/// personal scope (random, fixed at creation), so that a wrapping copied from
+/// another vault fails to open. Unlike the passphrase wrapping it is not bound
+/// to the KDF settings or salt, which change with the passphrase.
+pub(crate) fn recovery_aad(scope: &ScopeId) -> Vec<u8> {
+    let mut a = b"hearth/recovery/v1".to_vec();
+    a.extend_from_slice(&FORMAT.to_be_bytes());
+    a.extend_from_slice(scope);
+    a
 }
 
 pub(crate) fn kdf_of(h: &VaultHeader) -> Result<KdfParams> {
     KdfParams::new(h.kdf_memory_kib, h.kdf_iterations, h.kdf_parallelism).map_err(CoreError::Crypto)
 }
 
-fn unwrap(kek: &SymmetricKey, h: &VaultHeader) -> Result<VaultSecrets> {
+pub(crate) fn unwrap(kek: &SymmetricKey, h: &VaultHeader) -> Result<VaultSecrets> {
     VaultSecrets::unwrap(kek, &secrets_aad(h), &h.wrapped_secrets).map_err(|e| match e {
         CryptoError::Decrypt => CoreError::WrongPassphrase,
         other => CoreError::Crypto(other),
@@ -161,7 +256,7 @@ pub(crate) fn rewrap(
     Ok(())
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     let io = |source| CoreError::Io {
         path: dir.to_path_buf(),
         source,
@@ -175,7 +270,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn restrict_file(path: &Path) -> Result<()> {
+pub(crate) fn restrict_file(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -188,4 +283,149 @@ fn restrict_file(path: &Path) -> Result<()> {
     }
     let _ = path;
     Ok(())
+}
+
+#[cfg(test)]
+mod recovery_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::{EntryDraft, ListFilter};
+
+    fn cheap() -> KdfParams {
+        KdfParams::new(8 * 1024, 1, 1).unwrap()
+    }
+
+    fn bodies(j: &Journal) -> Vec<String> {
+        let mut b: Vec<String> = j
+            .list(&ListFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.body.clone())
+            .collect();
+        b.sort();
+        b
+    }
+
+    fn with_entries(home: &Path) -> RecoveryKey {
+        let (mut j, key) = Vault::create_with_recovery(home, b"pw", cheap()).unwrap();
+        for body in ["one", "two", "three"] {
+            j.write(EntryDraft {
+                body: body.into(),
+                ..Default::default()
+            })
+            .unwrap();
+        }
+        assert!(j.has_recovery_key().unwrap());
+        key
+    }
+
+    #[test]
+    fn recover_sets_a_new_passphrase_and_keeps_every_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("h");
+        let key = with_entries(&home);
+        let typed = Vault::parse_recovery_key(&key.encoded().to_lowercase()).unwrap();
+        let j = Vault::recover(&home, &typed, b"fresh").unwrap();
+        assert_eq!(bodies(&j), ["one", "three", "two"]);
+        drop(j);
+        assert!(matches!(
+            Vault::unlock(&home, b"pw"),
+            Err(CoreError::WrongPassphrase)
+        ));
+        let (j, _) = Vault::unlock(&home, b"fresh").unwrap();
+        assert_eq!(bodies(&j), ["one", "three", "two"]);
+        drop(j);
+        // The key keeps working, also after a passphrase change.
+        let (mut j, _) = Vault::unlock(&home, b"fresh").unwrap();
+        j.change_passphrase(b"third", None).unwrap();
+        drop(j);
+        let j = Vault::recover(&home, &key, b"fourth").unwrap();
+        assert_eq!(bodies(&j), ["one", "three", "two"]);
+    }
+
+    #[test]
+    fn a_new_key_replaces_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("h");
+        let old = with_entries(&home);
+        let (mut j, _) = Vault::unlock(&home, b"pw").unwrap();
+        let new = j.new_recovery_key().unwrap();
+        drop(j);
+        let before = std::fs::read(Vault::file(&home)).unwrap();
+        assert!(matches!(
+            Vault::recover(&home, &old, b"x"),
+            Err(CoreError::WrongRecoveryKey)
+        ));
+        assert_eq!(std::fs::read(Vault::file(&home)).unwrap(), before);
+        Vault::unlock(&home, b"pw").unwrap();
+        let j = Vault::recover(&home, &new, b"x").unwrap();
+        assert_eq!(bodies(&j), ["one", "three", "two"]);
+    }
+
+    #[test]
+    fn a_journal_without_a_recovery_key_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("h");
+        let j = Vault::create(&home, b"pw", cheap()).unwrap();
+        assert!(!j.has_recovery_key().unwrap());
+        drop(j);
+        let Err(err) = Vault::recover(&home, &RecoveryKey::generate(), b"x") else {
+            unreachable!("a journal without a recovery key cannot be recovered")
+        };
+        assert!(matches!(err, CoreError::NoRecoveryKey));
+        assert!(err.to_string().contains("recovery-key new"));
+        Vault::unlock(&home, b"pw").unwrap();
+        let (mut j, _) = Vault::unlock(&home, b"pw").unwrap();
+        let key = j.new_recovery_key().unwrap();
+        assert!(j.has_recovery_key().unwrap());
+        drop(j);
+        Vault::recover(&home, &key, b"x").unwrap();
+    }
+
+    #[test]
+    fn errors_change_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("h");
+        let key = with_entries(&home);
+        assert!(matches!(
+            Vault::recover(&home, &key, b""),
+            Err(CoreError::Invalid(m)) if m.contains("empty")
+        ));
+        assert!(matches!(
+            Vault::recover(&dir.path().join("nowhere"), &key, b"x"),
+            Err(CoreError::NoVault(_))
+        ));
+        Vault::unlock(&home, b"pw").unwrap();
+        let err = Vault::parse_recovery_key("0000-0000").unwrap_err();
+        assert!(err.to_string().contains("nothing was changed"));
+        let mut typo: Vec<char> = key.encoded().chars().collect();
+        typo[0] = if typo[0] == 'A' { 'B' } else { 'A' };
+        let typo: String = typo.into_iter().collect();
+        assert!(
+            matches!(Vault::parse_recovery_key(&typo), Err(CoreError::Invalid(m)) if m.contains("mistyped"))
+        );
+    }
+
+    #[test]
+    fn a_wrapping_moved_from_another_vault_does_not_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        let b = dir.path().join("b");
+        let key_a = with_entries(&a);
+        with_entries(&b);
+        let blob_a = Store::open(&Vault::file(&a))
+            .unwrap()
+            .wrapped_recovery()
+            .unwrap()
+            .unwrap();
+        Store::open(&Vault::file(&b))
+            .unwrap()
+            .set_wrapped_recovery(&blob_a)
+            .unwrap();
+        assert!(matches!(
+            Vault::recover(&b, &key_a, b"x"),
+            Err(CoreError::WrongRecoveryKey)
+        ));
+        Vault::unlock(&b, b"pw").unwrap();
+    }
 }

@@ -7,15 +7,19 @@
 //! - [`keys`]: symmetric keys and the user's and device's key pairs, zeroized
 //!   on drop and redacted in `Debug`.
 //! - [`secrets`]: the bundle of secrets a passphrase unlocks, and its wrapping.
+//! - [`recovery`]: the recovery key, its written form and check characters,
+//!   and the second wrapping of the secrets it opens.
 
 pub mod aead;
 pub mod kdf;
 pub mod keys;
+pub mod recovery;
 pub mod secrets;
 
 pub use aead::{open, seal};
 pub use kdf::KdfParams;
 pub use keys::{DeviceKey, DevicePublicKey, SymmetricKey};
+pub use recovery::RecoveryKey;
 pub use secrets::VaultSecrets;
 
 /// Errors from Hearth's cryptography.
@@ -36,4 +40,12 @@ pub enum CryptoError {
     /// KDF parameters out of range.
     #[error("invalid key-derivation settings: {0}")]
     KdfParams(String),
+    /// Typed text is not a recovery key: wrong length or a foreign character.
+    #[error("that is not a recovery key: {0}")]
+    RecoveryKeyFormat(String),
+    /// A recovery key's check characters do not match the rest of it.
+    #[error(
+        "the recovery key is mistyped: its last characters do not check out against the rest; look at each character again"
+    )]
+    RecoveryKeyMistyped,
 }

@@ -108,6 +108,23 @@ impl EntryDoc {
         })
     }
 
+    /// The fields after each change in `changes`, applied in order: the
+    /// entry's versions. One document is built up change by change, so this
+    /// is linear in the history's length.
+    pub fn replay<'a>(
+        changes: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<Vec<EntryFields>, DocError> {
+        let mut this = Self {
+            doc: AutoCommit::new(),
+        };
+        let mut out = Vec::new();
+        for bytes in changes {
+            this.doc.load_incremental(bytes)?;
+            out.push(this.fields()?);
+        }
+        Ok(out)
+    }
+
     /// The full document, compacted; used for snapshots.
     pub fn save(&mut self) -> Vec<u8> {
         self.doc.save()
@@ -269,6 +286,17 @@ mod tests {
         assert_eq!(f.title, "A long day");
         assert_eq!(f.body, "It rained. I read.");
         assert!(f.tags.contains(&"a".into()) && f.tags.contains(&"b".into()));
+    }
+
+    #[test]
+    fn replay_gives_every_version() {
+        let actor = [1u8; 16];
+        let (mut doc, c1) = EntryDoc::create(&actor, &sample()).unwrap();
+        let mut f = sample();
+        f.body = "It rained a lot.".into();
+        let c2 = doc.update(&f).unwrap().unwrap();
+        let versions = EntryDoc::replay([c1.as_slice(), c2.as_slice()]).unwrap();
+        assert_eq!(versions, vec![sample(), f]);
     }
 
     #[test]

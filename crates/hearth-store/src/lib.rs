@@ -2,13 +2,16 @@
 //!
 //! The store holds opaque bytes: it never sees a key or a plaintext entry.
 //! - [`Store`]: the vault file (header, op log, materialised views).
+//! - [`VaultRows`]: every row a backup carries, read and written whole.
 //! - [`SearchIndex`]: the full-text index, built in memory at unlock so that
 //!   no plaintext index ever reaches the disk.
 
+mod backup;
 mod schema;
 mod search;
 mod store;
 
+pub use backup::{SettingRecord, VaultRows};
 pub use search::{MATCH_END, MATCH_START, SearchDoc, SearchFilter, SearchHit, SearchIndex};
 pub use store::{DocId, OpRecord, ScopeId, Store, StoreTx, VaultHeader, ViewRecord};
 

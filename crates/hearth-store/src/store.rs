@@ -55,7 +55,7 @@ pub struct ViewRecord {
 
 /// An open vault database.
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 impl Store {
@@ -221,7 +221,7 @@ impl Store {
     }
 
     /// A sealed cache and the log position it was made at.
-    pub fn cache(&self, name: &str) -> Result<Option<(Vec<u8>, Vec<u8>)>, StoreError> {
+    pub fn cache(&self, name: &str) -> Result<Option<SealedCache>, StoreError> {
         Ok(self
             .conn
             .query_row(
@@ -298,7 +298,7 @@ impl Store {
         StoreTx { tx: &self.conn }
     }
 
-    /// Total bytes of the vault's files on disk (database and WAL).
+    /// Move everything in the WAL into the database file and truncate the WAL.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
         self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
         Ok(())
@@ -308,7 +308,7 @@ impl Store {
 /// Reads and writes inside a transaction (or on the plain connection for
 /// reads).
 pub struct StoreTx<'a> {
-    tx: &'a Connection,
+    pub(crate) tx: &'a Connection,
 }
 
 impl StoreTx<'_> {
@@ -466,6 +466,21 @@ impl StoreTx<'_> {
         Ok(out.into_iter().collect())
     }
 
+    /// Purge a document: every op of it keeps its place in the log but
+    /// becomes `marker_kind` with no payload and no signature, and its view
+    /// is deleted. With `secure_delete` on, the old bytes are zeroed.
+    pub fn purge_doc(&self, doc: &DocId, marker_kind: u8) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE ops SET kind = ?2, payload = X'', signature = X'' WHERE doc = ?1",
+            )?
+            .execute(params![doc.as_slice(), marker_kind])?;
+        self.tx
+            .prepare_cached("DELETE FROM views WHERE doc = ?1")?
+            .execute(params![doc.as_slice()])?;
+        Ok(())
+    }
+
     /// Number of ops in the log.
     pub fn op_count(&self) -> Result<u64, StoreError> {
         let n: i64 = self
@@ -477,9 +492,12 @@ impl StoreTx<'_> {
 
 type Head = (ScopeId, [u8; 32], u64);
 
+/// A cache as stored: the log position it was made at, and its sealed bytes.
+pub type SealedCache = (Vec<u8>, Vec<u8>);
+
 fn parse_position(position: &[u8]) -> Result<Vec<Head>, StoreError> {
     const ROW: usize = 16 + 32 + 8;
-    if position.len() % ROW != 0 {
+    if !position.len().is_multiple_of(ROW) {
         return Err(StoreError::Corrupt("malformed log position".into()));
     }
     position
@@ -494,7 +512,7 @@ fn parse_position(position: &[u8]) -> Result<Vec<Head>, StoreError> {
         .collect()
 }
 
-fn fixed<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N], StoreError> {
+pub(crate) fn fixed<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N], StoreError> {
     bytes.try_into().map_err(|_| {
         StoreError::Corrupt(format!(
             "stored {what} has {} bytes, expected {N}",

@@ -7,11 +7,14 @@
 mod support;
 
 mod at_rest;
+mod backup;
 mod errors;
+mod history;
 mod init;
 mod journal;
 mod mood;
 mod passwd;
+mod recovery;
 mod search;
 mod tamper;
 mod transfer;

@@ -1,0 +1,382 @@
+//! Encrypted backups: the whole vault, history included, in one file that
+//! the passphrase or the recovery key opens.
+//!
+//! A backup carries the vault header as it is (KDF settings, salt, the
+//! secrets sealed under the passphrase and, when there is one, under the
+//! recovery key) and every op, view and setting row exactly as stored, in
+//! chunks sealed under a fresh backup key; that key is sealed under the
+//! personal scope key. The byte layout is in [`file`] and FORMAT.md.
+//!
+//! Verifying and restoring check everything before anything is written:
+//! every chunk, every op's signature and payload, every view and setting,
+//! and the op log's continuity. Restoring writes a new vault file in the
+//! empty target directory under a temporary name and renames it into place,
+//! so a failure at any point leaves the target empty. The search-index cache
+//! is not carried: it is rebuilt from the views on first search.
+
+mod file;
+
+use crate::journal::Journal;
+use crate::oplog::{self, KIND_PURGED};
+use crate::{CoreError, Result, Vault, settings, vault, view};
+use chrono::{DateTime, Utc};
+use file::Header;
+use hearth_crypto::{DevicePublicKey, RecoveryKey, SymmetricKey, VaultSecrets, aead};
+use hearth_store::{Store, VaultRows};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What opens a backup: the passphrase it was made under, or the recovery
+/// key the journal had then.
+pub enum BackupKey<'a> {
+    Passphrase(&'a [u8]),
+    Recovery(&'a RecoveryKey),
+}
+
+/// What a backup holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupSummary {
+    /// Entries not in the trash.
+    pub entries: usize,
+    /// Entries in the trash.
+    pub trashed: usize,
+    /// Ops in the log: every change ever made, the history.
+    pub ops: usize,
+    pub settings: usize,
+    /// Whether the recovery key opens it too.
+    pub recovery_key: bool,
+    /// Size of the backup file.
+    pub bytes: u64,
+    pub made_at: DateTime<Utc>,
+}
+
+impl Journal {
+    /// Write a backup of the whole journal to `path`, which must not exist.
+    /// The file appears complete or not at all.
+    pub fn backup(&self, path: &Path) -> Result<BackupSummary> {
+        if path.exists() {
+            return Err(CoreError::invalid(format!(
+                "{} already exists; choose a new file name (nothing was written)",
+                path.display()
+            )));
+        }
+        let rows = self.store.rows()?;
+        let counts = check_rows(&rows, self.scope_key()).map_err(|reason| {
+            CoreError::invalid(format!(
+                "the journal has damaged data, and a backup of it would not restore: {reason}; nothing was written (`hearth export --format hearth FILE` saves the entries that can be read)"
+            ))
+        })?;
+        let header = Header {
+            vault: rows.header.clone(),
+            wrapped_recovery: rows.wrapped_recovery.clone(),
+            made_at: Utc::now().timestamp_millis(),
+        };
+        let bytes = file::encode(&header, &rows, self.scope_key());
+        write_new(path, |f| f.write_all(&bytes))?;
+        Ok(summary(&header, &counts, bytes.len()))
+    }
+}
+
+impl Vault {
+    /// Check every byte of the backup at `path` without restoring it.
+    pub fn verify_backup(path: &Path, key: BackupKey<'_>) -> Result<BackupSummary> {
+        let bytes = read(path)?;
+        let (_, summary) = open_backup(path, &bytes, &key)?;
+        Ok(summary)
+    }
+
+    /// Restore the backup at `path` into `home`, which must be empty or not
+    /// exist. Everything is checked first; on any error `home` is left as it
+    /// was (empty, or absent).
+    pub fn restore_backup(path: &Path, home: &Path, key: BackupKey<'_>) -> Result<BackupSummary> {
+        check_empty(home)?;
+        let bytes = read(path)?;
+        let (rows, summary) = open_backup(path, &bytes, &key).map_err(|e| match e {
+            CoreError::Backup { path, reason } => CoreError::Backup {
+                path,
+                reason: format!("{reason}; nothing was restored"),
+            },
+            other => other,
+        })?;
+        // The key derivation took a while: look again.
+        check_empty(home)?;
+        let created = !home.exists();
+        vault::create_private_dir(home)?;
+        let tmp = home.join(format!(
+            ".vault.db.restoring-{}",
+            hex::encode(rand::random::<[u8; 8]>())
+        ));
+        let written = write_vault(&tmp, &rows, &Self::file(home));
+        remove_sqlite_files(&tmp);
+        if let Err(e) = written {
+            if created {
+                let _ = std::fs::remove_dir(home);
+            }
+            return Err(e);
+        }
+        sync_dir(home);
+        Ok(summary)
+    }
+}
+
+/// Write `rows` as a vault at `tmp`, then move it to `dest`.
+fn write_vault(tmp: &Path, rows: &VaultRows, dest: &Path) -> Result<()> {
+    Store::create_from_rows(tmp, rows)?;
+    vault::restrict_file(tmp)?;
+    std::fs::File::open(tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|source| io(tmp, source))?;
+    link_new(tmp, dest)
+}
+
+/// Parse, open and check a whole backup file.
+fn open_backup(
+    path: &Path,
+    bytes: &[u8],
+    key: &BackupKey<'_>,
+) -> Result<(VaultRows, BackupSummary)> {
+    let bad = |reason: String| CoreError::Backup {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let parsed = file::parse(bytes).map_err(bad)?;
+    let h = &parsed.header;
+    if h.vault.format != vault::FORMAT {
+        return Err(bad(format!(
+            "it holds a vault of format {}, which this Hearth cannot read; use a newer Hearth",
+            h.vault.format
+        )));
+    }
+    let secrets = open_secrets(h, key).map_err(|e| match e {
+        CoreError::Crypto(c) => bad(format!("its sealed secrets are malformed ({c})")),
+        CoreError::Invalid(reason) => bad(reason),
+        other => other,
+    })?;
+    vault::check_device(&secrets, &h.vault)
+        .map_err(|_| bad("its header does not match its secrets: the file was changed".into()))?;
+    let scope_key = &secrets.personal_scope_key;
+    let backup_key = parsed.backup_key(scope_key).map_err(bad)?;
+    let stream = zeroize::Zeroizing::new(parsed.open_chunks(&backup_key).map_err(bad)?);
+    let records = file::decode_records(&stream).map_err(bad)?;
+    let rows = VaultRows {
+        header: h.vault.clone(),
+        wrapped_recovery: h.wrapped_recovery.clone(),
+        ops: records.ops,
+        views: records.views,
+        settings: records.settings,
+    };
+    let counts = check_rows(&rows, scope_key).map_err(bad)?;
+    let summary = summary(h, &counts, bytes.len());
+    Ok((rows, summary))
+}
+
+fn open_secrets(h: &Header, key: &BackupKey<'_>) -> Result<VaultSecrets> {
+    match key {
+        BackupKey::Passphrase(p) => {
+            let kek = vault::kdf_of(&h.vault)
+                .map_err(|e| {
+                    CoreError::invalid(format!("its key-derivation settings are invalid ({e})"))
+                })?
+                .derive(p, &h.vault.salt)?;
+            vault::unwrap(&kek, &h.vault)
+        }
+        BackupKey::Recovery(k) => {
+            let wrapped = h.wrapped_recovery.as_deref().ok_or_else(|| {
+                CoreError::invalid(
+                    "it holds no recovery-key wrapping (the journal had no recovery key when it was backed up); use the passphrase",
+                )
+            })?;
+            k.unwrap(&vault::recovery_aad(&h.vault.personal_scope), wrapped)
+                .map_err(|e| match e {
+                    hearth_crypto::CryptoError::Decrypt => CoreError::WrongRecoveryKey,
+                    other => CoreError::Crypto(other),
+                })
+        }
+    }
+}
+
+/// How many of each thing checked rows hold.
+struct Counts {
+    entries: usize,
+    trashed: usize,
+    ops: usize,
+    settings: usize,
+}
+
+/// Check every row as restore needs it: the op log gap-free from seq 1 for
+/// each author and scope, every op signed by the vault's device and opening
+/// (purge markers: empty), every view and setting opening, no duplicates,
+/// and every view backed by ops.
+fn check_rows(rows: &VaultRows, key: &SymmetricKey) -> std::result::Result<Counts, String> {
+    let device = DevicePublicKey::from_bytes(&rows.header.device)
+        .map_err(|_| "its device key is malformed".to_string())?;
+    let trusted = [device];
+    let mut next: HashMap<([u8; 16], [u8; 32]), u64> = HashMap::new();
+    let mut docs = BTreeSet::new();
+    for op in &rows.ops {
+        let expected = next.entry((op.scope, op.author)).or_insert(1);
+        if op.seq != *expected {
+            return Err(format!(
+                "its op log has a gap or a duplicate (op {} where {} was due)",
+                op.seq, expected
+            ));
+        }
+        *expected += 1;
+        docs.insert(op.doc);
+        if op.kind == KIND_PURGED {
+            if !op.payload.is_empty() || !op.signature.is_empty() {
+                return Err(format!("op {} is a purge marker but carries data", op.seq));
+            }
+            continue;
+        }
+        oplog::open(op, key, &trusted).map_err(|e| e.to_string())?;
+    }
+    let mut seen = BTreeSet::new();
+    let (mut entries, mut trashed) = (0, 0);
+    for v in &rows.views {
+        let id = hex::encode(v.doc);
+        if !seen.insert(v.doc) {
+            return Err(format!("entry {id} has two views"));
+        }
+        if !docs.contains(&v.doc) {
+            return Err(format!("entry {id} has a view but no history"));
+        }
+        let fields = view::open(key, v).map_err(|e| e.to_string())?;
+        if fields.trashed_at.is_some() {
+            trashed += 1;
+        } else {
+            entries += 1;
+        }
+    }
+    let mut names = BTreeSet::new();
+    for s in &rows.settings {
+        if !names.insert(s.name.as_str()) {
+            return Err(format!("setting {:?} appears twice", s.name));
+        }
+        aead::open(key, &settings::aad(&s.name), &s.payload)
+            .map_err(|_| format!("setting {:?} does not decrypt", s.name))?;
+    }
+    Ok(Counts {
+        entries,
+        trashed,
+        ops: rows.ops.len(),
+        settings: rows.settings.len(),
+    })
+}
+
+fn summary(h: &Header, c: &Counts, bytes: usize) -> BackupSummary {
+    BackupSummary {
+        entries: c.entries,
+        trashed: c.trashed,
+        ops: c.ops,
+        settings: c.settings,
+        recovery_key: h.wrapped_recovery.is_some(),
+        bytes: bytes as u64,
+        made_at: crate::entry::from_millis(h.made_at),
+    }
+}
+
+/// Refuse a target that holds anything.
+fn check_empty(home: &Path) -> Result<()> {
+    if Vault::exists(home) {
+        return Err(CoreError::VaultExists(home.to_path_buf()));
+    }
+    match std::fs::read_dir(home) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(CoreError::invalid(format!(
+                    "{} is not empty: restore into a new or empty data directory (nothing was written)",
+                    home.display()
+                )));
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(io(home, source)),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| io(path, source))
+}
+
+fn io(path: &Path, source: std::io::Error) -> CoreError {
+    CoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A temporary name next to `path`.
+fn sibling(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(
+        ".{name}.partial-{}",
+        hex::encode(rand::random::<[u8; 8]>())
+    ))
+}
+
+/// Create `path` with what `fill` writes, whole or not at all: written to a
+/// temporary file beside it (mode 0600), synced, then linked into place
+/// without replacing anything.
+fn write_new(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
+    let tmp = sibling(path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let done = options
+        .open(&tmp)
+        .and_then(|mut f| {
+            fill(&mut f)?;
+            f.sync_all()
+        })
+        .map_err(|source| io(path, source))
+        .and_then(|()| link_new(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    done
+}
+
+/// Give the file at `from` the name `to`, refusing if `to` exists. `from`
+/// may remain and is the caller's to remove.
+fn link_new(from: &Path, to: &Path) -> Result<()> {
+    match std::fs::hard_link(from, to) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(CoreError::invalid(
+            format!("{} already exists; nothing was written", to.display()),
+        )),
+        // A file system without hard links: check, then rename.
+        Err(_) if !to.exists() => std::fs::rename(from, to).map_err(|source| io(to, source)),
+        Err(source) => Err(io(to, source)),
+    }
+}
+
+/// Remove a SQLite file and the files it may have beside it.
+fn remove_sqlite_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// Make a rename in `dir` durable (best effort; not every system can).
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests;

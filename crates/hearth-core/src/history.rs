@@ -1,0 +1,217 @@
+//! Every saved version of an entry. Each change op is one version; the
+//! versions are rebuilt by replaying the entry's document change by change,
+//! so nothing but the op log is needed to keep them.
+
+use crate::entry::{Entry, EntryId, EntryPatch, from_millis};
+use crate::journal::Journal;
+use crate::oplog::{self, KIND_CHANGE};
+use crate::{CoreError, Result};
+use chrono::{DateTime, Utc};
+use hearth_doc::{EntryDoc, EntryFields};
+use serde::Serialize;
+
+/// One saved version of an entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Version {
+    /// Numbered from 1, oldest first.
+    pub version: usize,
+    /// When it was saved.
+    pub at: DateTime<Utc>,
+    /// The device that saved it (its public key, hex).
+    pub device: String,
+    /// What changed from the version before, in a few words.
+    pub summary: String,
+    #[serde(skip)]
+    pub(crate) fields: EntryFields,
+}
+
+/// One piece of a word diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiffPart {
+    Same(String),
+    Added(String),
+    Removed(String),
+}
+
+impl Journal {
+    /// The versions of an entry, oldest first.
+    pub fn history(&self, id_or_prefix: &str) -> Result<Vec<Version>> {
+        let id = self.resolve_any(id_or_prefix)?;
+        let ops = self.store.read().ops_for_doc(&id.0)?;
+        let trusted = self.trusted_devices();
+        let mut changes = Vec::new();
+        let mut authors = Vec::new();
+        for op in ops.iter().filter(|op| op.kind == KIND_CHANGE) {
+            changes.push(oplog::open(op, self.scope_key(), &trusted)?);
+            authors.push(hex::encode(op.author));
+        }
+        let states = EntryDoc::replay(changes.iter().map(Vec::as_slice)).map_err(|e| {
+            CoreError::Damaged {
+                id: id.to_string(),
+                reason: format!("its history does not load: {e}"),
+            }
+        })?;
+        let mut out: Vec<Version> = Vec::with_capacity(states.len());
+        for (i, (fields, device)) in states.into_iter().zip(authors).enumerate() {
+            let summary = match out.last() {
+                None => "created".to_string(),
+                Some(prev) => summarize(&prev.fields, &fields),
+            };
+            out.push(Version {
+                version: i + 1,
+                at: from_millis(fields.updated_at),
+                device,
+                summary,
+                fields,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Version `n` against the one before it (the first against nothing), as
+    /// a word diff of the title and the body.
+    pub fn version_diff(&self, id_or_prefix: &str, n: usize) -> Result<Vec<DiffPart>> {
+        let versions = self.history(id_or_prefix)?;
+        let after = pick_version(&versions, n)?;
+        let empty = EntryFields::default();
+        let before = if n > 1 {
+            &versions[n - 2].fields
+        } else {
+            &empty
+        };
+        let mut parts = word_diff(&before.title, &after.fields.title);
+        parts.push(DiffPart::Same("\n\n".into()));
+        parts.extend(word_diff(&before.body, &after.fields.body));
+        Ok(parts)
+    }
+
+    /// Bring version `n` back as a new edit: nothing saved after it is lost,
+    /// since that stays in the history too.
+    pub fn restore_version(&mut self, id_or_prefix: &str, n: usize) -> Result<Entry> {
+        let id = self.resolve(id_or_prefix)?;
+        let versions = self.history(&id.to_string())?;
+        let f = &pick_version(&versions, n)?.fields;
+        let current = self.get(&id.to_string())?;
+        let patch = EntryPatch {
+            title: Some(f.title.clone()),
+            body: Some(f.body.clone()),
+            mood: Some(f.mood),
+            feelings: Some(f.feelings.clone()),
+            add_tags: f.tags.clone(),
+            remove_tags: current
+                .tags
+                .iter()
+                .filter(|t| !f.tags.contains(t))
+                .cloned()
+                .collect(),
+            starred: Some(f.starred),
+            created_at: Some(from_millis(f.created_at)),
+        };
+        self.edit(&id.to_string(), &patch)
+    }
+
+    /// An id among all entries, the trashed ones included.
+    fn resolve_any(&self, id_or_prefix: &str) -> Result<EntryId> {
+        self.resolve(id_or_prefix).or_else(|e| match e {
+            CoreError::NotFound(_) => self
+                .trashed()
+                .into_iter()
+                .map(|t| t.id)
+                .find(|t| t.has_prefix(&id_or_prefix.trim().to_ascii_lowercase()))
+                .ok_or(e),
+            other => Err(other),
+        })
+    }
+}
+
+fn pick_version(versions: &[Version], n: usize) -> Result<&Version> {
+    versions.get(n.wrapping_sub(1)).ok_or_else(|| {
+        CoreError::invalid(format!(
+            "there is no version {n}: this entry has versions 1 to {}",
+            versions.len()
+        ))
+    })
+}
+
+fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
+    let diff = similar::TextDiff::from_words(old, new);
+    let mut out: Vec<DiffPart> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let text = change.value().to_string();
+        let part = match change.tag() {
+            similar::ChangeTag::Equal => DiffPart::Same(text),
+            similar::ChangeTag::Insert => DiffPart::Added(text),
+            similar::ChangeTag::Delete => DiffPart::Removed(text),
+        };
+        match (out.last_mut(), part) {
+            (Some(DiffPart::Same(a)), DiffPart::Same(b))
+            | (Some(DiffPart::Added(a)), DiffPart::Added(b))
+            | (Some(DiffPart::Removed(a)), DiffPart::Removed(b)) => a.push_str(&b),
+            (_, part) => out.push(part),
+        }
+    }
+    out
+}
+
+fn words(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+/// What changed between two versions, in a few words.
+fn summarize(a: &EntryFields, b: &EntryFields) -> String {
+    let mut parts = Vec::new();
+    match (a.trashed_at, b.trashed_at) {
+        (None, Some(_)) => parts.push("moved to the trash".to_string()),
+        (Some(_), None) => parts.push("taken out of the trash".to_string()),
+        _ => {}
+    }
+    if a.title != b.title {
+        parts.push(format!("title now {:?}", b.title));
+    }
+    if a.body != b.body {
+        let (mut added, mut removed) = (0, 0);
+        for change in similar::TextDiff::from_words(&a.body, &b.body).iter_all_changes() {
+            match change.tag() {
+                similar::ChangeTag::Insert => added += words(change.value()),
+                similar::ChangeTag::Delete => removed += words(change.value()),
+                similar::ChangeTag::Equal => {}
+            }
+        }
+        parts.push(match (added, removed) {
+            (0, 0) => "body spacing".to_string(),
+            (n, 0) => format!("body +{n} words"),
+            (0, n) => format!("body -{n} words"),
+            (n, m) => format!("body +{n} -{m} words"),
+        });
+    }
+    if a.mood != b.mood {
+        let show = |m: Option<u8>| m.map_or("none".to_string(), |m| m.to_string());
+        parts.push(format!("mood {} to {}", show(a.mood), show(b.mood)));
+    }
+    for (what, old, new) in [
+        ("tag", &a.tags, &b.tags),
+        ("feeling", &a.feelings, &b.feelings),
+    ] {
+        for t in new.iter().filter(|t| !old.contains(t)) {
+            parts.push(format!("+{what} {t}"));
+        }
+        for t in old.iter().filter(|t| !new.contains(t)) {
+            parts.push(format!("-{what} {t}"));
+        }
+    }
+    if a.starred != b.starred {
+        parts.push(if b.starred { "starred" } else { "unstarred" }.to_string());
+    }
+    if a.created_at != b.created_at {
+        parts.push(format!(
+            "date now {}",
+            from_millis(b.created_at).format("%Y-%m-%d %H:%M")
+        ));
+    }
+    if parts.is_empty() {
+        "no visible change".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
