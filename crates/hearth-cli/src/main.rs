@@ -104,12 +104,17 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Search(a) => {
-            let mut j = unlock(&home)?;
             let mut f = filter(&a.filter)?;
             if f.limit.is_none() && !a.json {
                 f.limit = Some(20);
             }
-            let hits = j.search(&a.query.join(" "), &f)?;
+            if !Vault::exists(&home) {
+                return Err(hearth_core::CoreError::NoVault(home.clone()).into());
+            }
+            let pass = secret::current()?;
+            let (hits, damaged) =
+                Vault::search_once(&home, pass.as_bytes(), &a.query.join(" "), &f)?;
+            warn_damaged(&damaged);
             if a.json {
                 return print_json(&hits);
             }
@@ -248,13 +253,17 @@ pub(crate) fn unlock(home: &std::path::Path) -> Result<Journal> {
     }
     let pass = secret::current()?;
     let (journal, _) = Vault::unlock(home, pass.as_bytes())?;
-    for d in journal.damaged() {
+    warn_damaged(journal.damaged());
+    Ok(journal)
+}
+
+fn warn_damaged(damaged: &[hearth_core::journal::Damage]) {
+    for d in damaged {
         eprintln!(
             "hearth: warning: entry {} is damaged and cannot be read: {}",
             d.id, d.reason
         );
     }
-    Ok(journal)
 }
 
 fn write(j: &mut Journal, a: WriteArgs) -> Result<()> {

@@ -30,6 +30,9 @@ pub struct Journal {
     secrets: VaultSecrets,
     scope: ScopeId,
     pub(crate) entries: HashMap<EntryId, Entry>,
+    /// Whether `entries` holds every view (always, except in a one-shot
+    /// search).
+    views_loaded: bool,
     damaged: Vec<Damage>,
     pub(crate) search: SearchState,
 }
@@ -41,8 +44,35 @@ impl Journal {
         secrets: VaultSecrets,
         scope: ScopeId,
     ) -> Result<Self> {
-        let views = store.views()?;
-        let key = &secrets.personal_scope_key;
+        let mut journal = Self::open_lazily(home, store, secrets, scope);
+        journal.load_views()?;
+        Ok(journal)
+    }
+
+    /// A journal whose views are not opened yet: only for a one-shot search
+    /// (see `Vault::search_once`), which opens just the views it needs.
+    pub(crate) fn open_lazily(
+        home: &Path,
+        store: Store,
+        secrets: VaultSecrets,
+        scope: ScopeId,
+    ) -> Self {
+        Self {
+            home: home.to_path_buf(),
+            store,
+            secrets,
+            scope,
+            entries: HashMap::new(),
+            views_loaded: false,
+            damaged: Vec::new(),
+            search: SearchState::default(),
+        }
+    }
+
+    /// Open every view into memory.
+    pub(crate) fn load_views(&mut self) -> Result<()> {
+        let views = self.store.views()?;
+        let key = &self.secrets.personal_scope_key;
         // Opening views is the bulk of unlock after the KDF: share it out.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let chunk = views.len().div_ceil(threads).max(1);
@@ -78,15 +108,44 @@ impl Journal {
             ));
         }
         damaged.sort_by_key(|d| d.id);
-        Ok(Self {
-            home: home.to_path_buf(),
-            store,
-            secrets,
-            scope,
-            entries,
-            damaged,
-            search: SearchState::default(),
-        })
+        self.entries = entries;
+        self.damaged = damaged;
+        self.views_loaded = true;
+        Ok(())
+    }
+
+    /// The entry of a document: from memory, or, before the views are
+    /// loaded, from its stored view (a damaged one is noted).
+    pub(crate) fn entry_by_doc(&mut self, id: EntryId) -> Result<Option<Entry>> {
+        if self.views_loaded {
+            return Ok(self.entries.get(&id).cloned());
+        }
+        if let Some(e) = self.entries.get(&id) {
+            return Ok(Some(e.clone()));
+        }
+        let Some(rec) = self.store.read().view(&id.0)? else {
+            return Ok(None);
+        };
+        match view::open(&self.secrets.personal_scope_key, &rec) {
+            Ok(fields) => {
+                let entry = Entry::from_fields(id, fields);
+                self.entries.insert(id, entry.clone());
+                Ok(Some(entry))
+            }
+            Err(e) => {
+                if !self.damaged.iter().any(|d| d.id == id) {
+                    self.damaged.push(Damage {
+                        id,
+                        reason: damage_reason(e),
+                    });
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    pub(crate) fn views_loaded(&self) -> bool {
+        self.views_loaded
     }
 
     /// The data directory.

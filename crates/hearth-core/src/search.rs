@@ -12,7 +12,7 @@ use crate::entry::{Entry, EntryId, ListFilter};
 use crate::journal::Journal;
 use crate::{CoreError, Result};
 use hearth_crypto::aead;
-use hearth_store::{MATCH_END, MATCH_START, SearchDoc, SearchFilter, SearchIndex};
+use hearth_store::{MATCH_END, MATCH_START, Query, SearchDoc, SearchFilter, SearchIndex};
 use serde::Serialize;
 
 /// One search result.
@@ -105,11 +105,15 @@ impl Journal {
             Some((mut index, since)) => {
                 let docs = self.store.read().docs_changed_since(&since)?;
                 for doc in &docs {
-                    refresh(&mut index, doc, self.entries.get(&EntryId(*doc)))?;
+                    let entry = self.entry_by_doc(EntryId(*doc))?;
+                    refresh(&mut index, doc, entry.as_ref())?;
                 }
                 (index, !docs.is_empty() || since != position)
             }
             None => {
+                if !self.views_loaded() {
+                    self.load_views()?;
+                }
                 let docs = self
                     .entries
                     .values()
@@ -163,24 +167,26 @@ impl Journal {
             to: filter.to.map(|t| t.timestamp_millis()),
             limit: filter.limit,
         };
-        let Some(index) = self.search.index.as_ref() else {
-            return Ok(Vec::new());
-        };
-        let hits = index.search(query, &f)?.ok_or_else(|| {
+        let q = Query::parse(query).ok_or_else(|| {
             CoreError::invalid(format!(
                 "{query:?} has no word to search for: use words, prefix* or \"a phrase\""
             ))
         })?;
-        Ok(hits
-            .into_iter()
-            .filter_map(|h| {
-                let entry = self.entries.get(&EntryId(h.doc))?.clone();
-                Some(SearchHit {
+        let Some(index) = self.search.index.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let docs = index.search(&q, &f)?;
+        let mut out = Vec::with_capacity(docs.len());
+        for doc in docs {
+            if let Some(entry) = self.entry_by_doc(EntryId(doc))? {
+                let marked = q.snippet(&entry.title, &entry.body);
+                out.push(SearchHit {
                     entry,
-                    snippet: highlight(&h.snippet, "**", "**"),
-                    marked_snippet: h.snippet,
-                })
-            })
-            .collect())
+                    snippet: highlight(&marked, "**", "**"),
+                    marked_snippet: marked,
+                });
+            }
+        }
+        Ok(out)
     }
 }

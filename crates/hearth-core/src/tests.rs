@@ -319,3 +319,53 @@ fn history_lists_diffs_and_restores_every_version() {
     );
     assert_eq!(after.last().unwrap().fields.body, "five");
 }
+
+#[test]
+fn one_shot_search_opens_only_what_it_needs_and_stays_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let mut j = Vault::create(home, b"pw", cheap()).unwrap();
+    j.write(EntryDraft {
+        body: "a kite over the dunes".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let other = j
+        .write(EntryDraft {
+            body: "no match here".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    drop(j);
+    let f = ListFilter::default();
+    // No stored image yet: built from all views, then stored.
+    let (hits, damaged) = Vault::search_once(home, b"pw", "kite", &f).unwrap();
+    assert_eq!((hits.len(), damaged.len()), (1, 0));
+    // Changes after the image are picked up without opening every view.
+    let mut j = reopen(home);
+    let e = j
+        .write(EntryDraft {
+            body: "a second kite".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    j.edit(
+        &other.id.to_string(),
+        &EntryPatch {
+            body: Some("kite too".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    drop(j);
+    let (hits, _) = Vault::search_once(home, b"pw", "kite", &f).unwrap();
+    assert_eq!(hits.len(), 3);
+    assert!(
+        hits.iter()
+            .any(|h| h.entry.id == e.id && h.entry.body == "a second kite")
+    );
+    assert!(matches!(
+        Vault::search_once(home, b"nope", "kite", &f),
+        Err(crate::CoreError::WrongPassphrase)
+    ));
+}

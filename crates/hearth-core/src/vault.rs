@@ -109,14 +109,8 @@ impl Vault {
 
     /// Unlock the vault in `home`.
     pub fn unlock(home: &Path, passphrase: &[u8]) -> Result<(Journal, UnlockTimings)> {
-        let (store, header) = open_store(home)?;
-        let started = Instant::now();
-        let kek = kdf_of(&header)?.derive(passphrase, &header.salt)?;
-        let kdf = started.elapsed();
-        let started = Instant::now();
-        let secrets = unwrap(&kek, &header)?;
-        check_device(&secrets, &header)?;
-        let mut journal = Journal::open(home, store, secrets, header.personal_scope)?;
+        let (mut journal, kdf, started) = unlock_lazily(home, passphrase)?;
+        journal.load_views()?;
         journal.purge_expired()?;
         Ok((
             journal,
@@ -125,6 +119,21 @@ impl Vault {
                 load: started.elapsed(),
             },
         ))
+    }
+
+    /// Unlock, search once, and close: the one-shot `hearth search`. Only
+    /// the views of the hits are opened (with the sealed search-index image
+    /// this is much faster than a full unlock); returns the hits and any hit
+    /// whose stored view is damaged.
+    pub fn search_once(
+        home: &Path,
+        passphrase: &[u8],
+        query: &str,
+        filter: &crate::ListFilter,
+    ) -> Result<(Vec<crate::search::SearchHit>, Vec<crate::journal::Damage>)> {
+        let (mut journal, _, _) = unlock_lazily(home, passphrase)?;
+        let hits = journal.search(query, filter)?;
+        Ok((hits, journal.damaged().to_vec()))
     }
 
     /// Read a recovery key as a person typed it. A mistyped key is refused
@@ -199,6 +208,20 @@ pub(crate) fn recovery_aad(scope: &ScopeId) -> Vec<u8> {
     a.extend_from_slice(&FORMAT.to_be_bytes());
     a.extend_from_slice(scope);
     a
+}
+
+/// Derive the key, open the secrets and the journal without its views;
+/// returns the KDF time and when the rest started.
+fn unlock_lazily(home: &Path, passphrase: &[u8]) -> Result<(Journal, Duration, Instant)> {
+    let (store, header) = open_store(home)?;
+    let started = Instant::now();
+    let kek = kdf_of(&header)?.derive(passphrase, &header.salt)?;
+    let kdf = started.elapsed();
+    let started = Instant::now();
+    let secrets = unwrap(&kek, &header)?;
+    check_device(&secrets, &header)?;
+    let journal = Journal::open_lazily(home, store, secrets, header.personal_scope);
+    Ok((journal, kdf, started))
 }
 
 pub(crate) fn kdf_of(h: &VaultHeader) -> Result<KdfParams> {

@@ -7,12 +7,14 @@
 //!   no plaintext index ever reaches the disk.
 
 mod backup;
+mod query;
 mod schema;
 mod search;
 mod store;
 
 pub use backup::{SettingRecord, VaultRows};
-pub use search::{MATCH_END, MATCH_START, SearchDoc, SearchFilter, SearchHit, SearchIndex};
+pub use query::{MATCH_END, MATCH_START, Query};
+pub use search::{SearchDoc, SearchFilter, SearchIndex};
 pub use store::{DocId, OpRecord, ScopeId, Store, StoreTx, VaultHeader, ViewRecord};
 
 /// Errors from the store.

@@ -7,13 +7,8 @@
 //! double quotes. Anything else a person types is treated as plain words, so
 //! no input can be a syntax error.
 
-use crate::{DocId, StoreError};
+use crate::{DocId, Query, StoreError};
 use rusqlite::{Connection, MAIN_DB, OptionalExtension, params};
-
-/// Marks the start of a matched term in [`SearchHit::snippet`].
-pub const MATCH_START: char = '\u{2}';
-/// Marks the end of a matched term in [`SearchHit::snippet`].
-pub const MATCH_END: char = '\u{3}';
 
 /// What the index stores for one entry.
 #[derive(Debug, Clone)]
@@ -38,15 +33,6 @@ pub struct SearchFilter {
     /// Unix milliseconds, exclusive.
     pub to: Option<i64>,
     pub limit: Option<usize>,
-}
-
-/// One match, best first.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchHit {
-    pub doc: DocId,
-    /// Text around the match, with matches between [`MATCH_START`] and
-    /// [`MATCH_END`].
-    pub snippet: String,
 }
 
 /// The in-memory index.
@@ -108,20 +94,12 @@ impl SearchIndex {
         delete(&self.conn, doc)
     }
 
-    /// Entries matching `query`, most relevant first. `Ok(None)` when the
-    /// query has no searchable word in it.
-    pub fn search(
-        &self,
-        query: &str,
-        filter: &SearchFilter,
-    ) -> Result<Option<Vec<SearchHit>>, StoreError> {
-        let Some(expr) = to_fts_query(query) else {
-            return Ok(None);
-        };
+    /// Documents matching `query`, most relevant first.
+    pub fn search(&self, query: &Query, filter: &SearchFilter) -> Result<Vec<DocId>, StoreError> {
+        let expr = query.to_fts();
         let limit = filter.limit.map_or(-1, |l| l as i64);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT facts.doc,
-                    snippet(fts, -1, char(2), char(3), '…', 16)
+            "SELECT facts.doc
              FROM fts JOIN facts ON facts.id = fts.rowid
              WHERE fts MATCH ?1
                AND (?2 IS NULL OR facts.mood = ?2)
@@ -134,29 +112,30 @@ impl SearchIndex {
         )?;
         let rows = stmt.query_map(
             params![expr, filter.mood, filter.from, filter.to, filter.tag, limit],
-            |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?)),
+            |r| r.get::<_, Vec<u8>>(0),
         )?;
         let mut out = Vec::new();
         for row in rows {
-            let (doc, snippet) = row?;
+            let doc = row?;
             let doc = DocId::try_from(doc.as_slice())
                 .map_err(|_| StoreError::Corrupt("search index holds a bad document id".into()))?;
-            out.push(SearchHit { doc, snippet });
+            out.push(doc);
         }
-        Ok(Some(out))
+        Ok(out)
     }
 }
 
 /// The index's own layout version, kept in `user_version` of its image.
-const LAYOUT: i64 = 1;
+const LAYOUT: i64 = 2;
 
 const SCHEMA: &str = "
     PRAGMA journal_mode = OFF;
     PRAGMA synchronous = OFF;
-    PRAGMA user_version = 1;
+    PRAGMA user_version = 2;
     CREATE VIRTUAL TABLE fts USING fts5(
         title, body, tags, feelings,
-        tokenize = 'unicode61 remove_diacritics 2');
+        tokenize = 'unicode61 remove_diacritics 2',
+        content = '', contentless_delete = 1);
     CREATE TABLE facts (
         id INTEGER PRIMARY KEY,
         doc BLOB NOT NULL UNIQUE,
@@ -203,47 +182,6 @@ fn delete(conn: &Connection, doc: &DocId) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Turn what a person typed into a safe FTS5 expression: quoted phrases stay
-/// phrases, a trailing `*` makes a prefix, every other run of letters and
-/// digits is a word; all parts must match.
-fn to_fts_query(input: &str) -> Option<String> {
-    let mut parts = Vec::new();
-    let mut rest = input;
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix('"') {
-            let (phrase, tail) = after.split_once('"').unwrap_or((after, ""));
-            let words = words(phrase);
-            if !words.is_empty() {
-                parts.push(format!("\"{}\"", words.join(" ")));
-            }
-            rest = tail;
-            continue;
-        }
-        let end = rest
-            .find(|c: char| c.is_whitespace() || c == '"')
-            .unwrap_or(rest.len());
-        let (token, tail) = rest.split_at(end);
-        rest = tail.trim_start_matches(char::is_whitespace);
-        let prefix = token.ends_with('*');
-        let words = words(token);
-        let last = words.len().saturating_sub(1);
-        for (i, w) in words.iter().enumerate() {
-            if prefix && i == last {
-                parts.push(format!("\"{w}\"*"));
-            } else {
-                parts.push(format!("\"{w}\""));
-            }
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join(" "))
-}
-
-fn words(text: &str) -> Vec<&str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -261,24 +199,12 @@ mod tests {
         }
     }
 
-    #[test]
-    fn query_translation() {
-        assert_eq!(to_fts_query("calm day"), Some("\"calm\" \"day\"".into()));
-        assert_eq!(to_fts_query("hope*"), Some("\"hope\"*".into()));
-        assert_eq!(
-            to_fts_query("\"long walk\" rain"),
-            Some("\"long walk\" \"rain\"".into())
-        );
-        assert_eq!(to_fts_query("AND ( ) : -"), Some("\"AND\"".into()));
-        assert_eq!(to_fts_query("  ( ) - "), None);
-        assert_eq!(
-            to_fts_query("\"unclosed phrase"),
-            Some("\"unclosed phrase\"".into())
-        );
+    fn q(s: &str) -> Query {
+        Query::parse(s).unwrap()
     }
 
     #[test]
-    fn ranks_filters_and_highlights() {
+    fn ranks_and_filters() {
         let tags = vec!["walk".to_string()];
         let mut idx = SearchIndex::build([
             doc(1, "Rain", "A long walk in the rain. Rain again.", &tags),
@@ -287,39 +213,34 @@ mod tests {
         ])
         .unwrap();
         let f = SearchFilter::default();
-        let hits = idx.search("rain", &f).unwrap().unwrap();
-        assert_eq!(
-            hits.iter().map(|h| h.doc[0]).collect::<Vec<_>>(),
-            vec![1, 2]
-        );
-        assert!(hits[0].snippet.contains("\u{2}Rain\u{3}"));
-        assert_eq!(idx.search("hope*", &f).unwrap().unwrap()[0].doc[0], 3);
-        assert_eq!(idx.search("\"long walk\"", &f).unwrap().unwrap().len(), 1);
-        assert!(idx.search("\"walk long\"", &f).unwrap().unwrap().is_empty());
+        let hits = idx.search(&q("rain"), &f).unwrap();
+        assert_eq!(hits.iter().map(|h| h[0]).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(idx.search(&q("hope*"), &f).unwrap()[0][0], 3);
+        assert_eq!(idx.search(&q("\"long walk\""), &f).unwrap().len(), 1);
+        assert!(idx.search(&q("\"walk long\""), &f).unwrap().is_empty());
         let by_mood = SearchFilter {
             mood: Some(2),
             ..Default::default()
         };
-        assert_eq!(idx.search("rain", &by_mood).unwrap().unwrap()[0].doc[0], 2);
+        assert_eq!(idx.search(&q("rain"), &by_mood).unwrap()[0][0], 2);
         let by_tag = SearchFilter {
             tag: Some("WALK".into()),
             ..Default::default()
         };
-        assert_eq!(idx.search("rain", &by_tag).unwrap().unwrap().len(), 1);
+        assert_eq!(idx.search(&q("rain"), &by_tag).unwrap().len(), 1);
         let by_date = SearchFilter {
             from: Some(1500),
             to: Some(2500),
             ..Default::default()
         };
-        assert_eq!(idx.search("rain", &by_date).unwrap().unwrap()[0].doc[0], 2);
+        assert_eq!(idx.search(&q("rain"), &by_date).unwrap()[0][0], 2);
         let image = idx.to_bytes().unwrap();
         let mut idx = SearchIndex::from_bytes(&image).unwrap();
-        assert_eq!(idx.search("rain", &f).unwrap().unwrap().len(), 2);
+        assert_eq!(idx.search(&q("rain"), &f).unwrap().len(), 2);
         assert!(SearchIndex::from_bytes(b"not an image").is_err());
         idx.remove(&[1; 16]).unwrap();
-        assert_eq!(idx.search("rain", &f).unwrap().unwrap().len(), 1);
+        assert_eq!(idx.search(&q("rain"), &f).unwrap().len(), 1);
         idx.upsert(&doc(2, "Work", "sunny now", &[])).unwrap();
-        assert!(idx.search("rain", &f).unwrap().unwrap().is_empty());
-        assert!(idx.search("---", &f).unwrap().is_none());
+        assert!(idx.search(&q("rain"), &f).unwrap().is_empty());
     }
 }

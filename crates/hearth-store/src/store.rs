@@ -418,24 +418,29 @@ impl StoreTx<'_> {
     /// Where the log stands: the highest seq of every (scope, author), in a
     /// canonical byte form. Equal positions mean no op was added between.
     pub fn log_position(&self) -> Result<Vec<u8>, StoreError> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT scope, author, MAX(seq) FROM ops GROUP BY scope, author ORDER BY scope, author",
+        // One step per (scope, author) along the primary key: a GROUP BY
+        // would read every op's payload pages.
+        let mut first = self
+            .tx
+            .prepare_cached("SELECT scope, author FROM ops ORDER BY scope, author LIMIT 1")?;
+        let mut next = self.tx.prepare_cached(
+            "SELECT scope, author FROM ops WHERE (scope, author) > (?1, ?2)
+             ORDER BY scope, author LIMIT 1",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
         let mut out = Vec::new();
-        for row in rows {
-            let (scope, author, seq) = row?;
-            let scope: ScopeId = fixed(&scope, "scope id")?;
-            let author: [u8; 32] = fixed(&author, "author key")?;
-            out.extend_from_slice(&scope);
-            out.extend_from_slice(&author);
-            out.extend_from_slice(&(seq as u64).to_be_bytes());
+        let mut group: Option<(Vec<u8>, Vec<u8>)> = first
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        while let Some((scope, author)) = group {
+            let scope_id: ScopeId = fixed(&scope, "scope id")?;
+            let author_key: [u8; 32] = fixed(&author, "author key")?;
+            let seq = self.next_seq(&scope_id, &author_key)? - 1;
+            out.extend_from_slice(&scope_id);
+            out.extend_from_slice(&author_key);
+            out.extend_from_slice(&seq.to_be_bytes());
+            group = next
+                .query_row(params![scope, author], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
         }
         Ok(out)
     }
