@@ -1,0 +1,380 @@
+//! The shapes that cross the IPC boundary, and their conversions from the
+//! core's types. TypeScript declarations for every one of them are generated
+//! into `ui/src/lib/bindings/` (see `bindings.rs`); times travel as RFC 3339
+//! strings in UTC and the window shows them in local time.
+
+use crate::error::{IpcError, IpcResult};
+use chrono::{DateTime, SecondsFormat, Utc};
+use hearth_core::search::{SearchHit, highlight};
+use hearth_core::when::{parse_datetime, parse_range_end};
+use hearth_core::{Entry, EntryDraft, EntryPatch, ListFilter};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Characters of body text a list row shows.
+const EXCERPT_CHARS: usize = 180;
+
+/// An entry, whole, for the editor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryView {
+    pub id: String,
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    pub mood: Option<u8>,
+    pub feelings: Vec<String>,
+    pub tags: Vec<String>,
+    pub starred: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// An entry as a list row shows it: the body cut to a plain excerpt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EntrySummary {
+    pub id: String,
+    pub title: String,
+    pub excerpt: String,
+    pub mood: Option<u8>,
+    pub feelings: Vec<String>,
+    pub tags: Vec<String>,
+    pub starred: bool,
+    pub created_at: String,
+}
+
+/// One page of the list, newest first.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ListPage {
+    pub entries: Vec<EntrySummary>,
+    /// How many entries match in all, so the window knows when to stop
+    /// asking for more. It is never shown.
+    pub total: u32,
+}
+
+/// A trimmed, non-empty text, or none.
+fn blank(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Which entries to list or search, and which page.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EntryQuery {
+    /// Words to search for; empty lists instead of searching.
+    #[ts(optional)]
+    pub text: Option<String>,
+    #[ts(optional)]
+    pub tag: Option<String>,
+    #[ts(optional)]
+    pub mood: Option<u8>,
+    /// A local date (`YYYY-MM-DD`) or time; inclusive.
+    #[ts(optional)]
+    pub from: Option<String>,
+    /// A local date (the whole day is included) or time.
+    #[ts(optional)]
+    pub to: Option<String>,
+    #[ts(optional)]
+    pub offset: Option<u32>,
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+impl EntryQuery {
+    /// The core filter for the tag, mood and dates (not the page).
+    pub fn filter(&self) -> IpcResult<ListFilter> {
+        Ok(ListFilter {
+            limit: None,
+            tag: blank(&self.tag).map(str::to_string),
+            mood: self.mood,
+            from: blank(&self.from).map(parse_datetime).transpose()?,
+            to: blank(&self.to).map(parse_range_end).transpose()?,
+        })
+    }
+
+    /// The search words, when there are any.
+    pub fn words(&self) -> Option<&str> {
+        self.text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    }
+}
+
+/// What the editor saves: the whole entry as the person sees it. Without an
+/// id it is a new entry.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EntryInput {
+    #[ts(optional)]
+    pub id: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub mood: Option<u8>,
+    pub feelings: Vec<String>,
+    pub tags: Vec<String>,
+    #[ts(optional)]
+    pub starred: Option<bool>,
+    /// Backdate: RFC 3339 or a local `YYYY-MM-DD HH:MM`; now when absent.
+    #[ts(optional)]
+    pub created_at: Option<String>,
+}
+
+impl EntryInput {
+    fn created_at(&self) -> IpcResult<Option<DateTime<Utc>>> {
+        Ok(self
+            .created_at
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(parse_datetime)
+            .transpose()?)
+    }
+
+    /// A new entry.
+    pub fn draft(&self) -> IpcResult<EntryDraft> {
+        Ok(EntryDraft {
+            title: self.title.clone(),
+            body: self.body.clone(),
+            mood: self.mood,
+            feelings: self.feelings.clone(),
+            tags: self.tags.clone(),
+            starred: self.starred.unwrap_or(false),
+            created_at: self.created_at()?,
+        })
+    }
+
+    /// The change that makes `current` what the editor shows. Tags are
+    /// replaced whole: every current tag is removed, the new list added.
+    pub fn patch(&self, current: &Entry) -> IpcResult<EntryPatch> {
+        Ok(EntryPatch {
+            title: Some(self.title.clone()),
+            body: Some(self.body.clone()),
+            mood: Some(self.mood),
+            feelings: Some(self.feelings.clone()),
+            add_tags: self.tags.clone(),
+            remove_tags: current.tags.clone(),
+            starred: self.starred,
+            created_at: self.created_at()?,
+        })
+    }
+}
+
+/// A piece of a search snippet; `hit` pieces are the matched words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SnippetPart {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SearchResult {
+    pub entry: EntrySummary,
+    pub snippet: Vec<SnippetPart>,
+}
+
+/// An entry whose stored data failed its checks at unlock.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DamagedEntry {
+    pub id: String,
+    pub reason: String,
+}
+
+/// Whether there is a journal and whether it is open.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub has_journal: bool,
+    pub unlocked: bool,
+    /// The data directory, to show the person where their journal is.
+    pub home: String,
+}
+
+/// What unlocking (or creating) did.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UnlockInfo {
+    /// Key derivation from the passphrase, in milliseconds.
+    pub kdf_ms: u32,
+    /// Opening and decrypting the entries, in milliseconds.
+    pub load_ms: u32,
+    pub damaged: Vec<DamagedEntry>,
+}
+
+pub fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl From<&Entry> for EntryView {
+    fn from(e: &Entry) -> Self {
+        Self {
+            id: e.id.to_string(),
+            title: e.title.clone(),
+            body: e.body.clone(),
+            mood: e.mood,
+            feelings: e.feelings.clone(),
+            tags: e.tags.clone(),
+            starred: e.starred,
+            created_at: time(e.created_at),
+            updated_at: time(e.updated_at),
+        }
+    }
+}
+
+impl From<&Entry> for EntrySummary {
+    fn from(e: &Entry) -> Self {
+        Self {
+            id: e.id.to_string(),
+            title: e.title.clone(),
+            excerpt: excerpt(&e.body, EXCERPT_CHARS),
+            mood: e.mood,
+            feelings: e.feelings.clone(),
+            tags: e.tags.clone(),
+            starred: e.starred,
+            created_at: time(e.created_at),
+        }
+    }
+}
+
+impl From<&SearchHit> for SearchResult {
+    fn from(h: &SearchHit) -> Self {
+        Self {
+            entry: EntrySummary::from(&h.entry),
+            snippet: snippet_parts(&highlight(&h.marked_snippet, "\u{E000}", "\u{E001}")),
+        }
+    }
+}
+
+/// The start of a Markdown body as plain text on one line: heading marks,
+/// emphasis, quotes, list bullets and link brackets dropped, whitespace
+/// collapsed, cut at a word near `max` characters.
+pub fn excerpt(body: &str, max: usize) -> String {
+    let mut out = String::new();
+    for line in body.lines() {
+        let line = line
+            .trim_start()
+            .trim_start_matches(['#', '>', '-', '*', '+'])
+            .trim_start();
+        for word in line.split_whitespace() {
+            let word: String = word
+                .chars()
+                .filter(|c| !matches!(c, '*' | '_' | '`' | '[' | ']'))
+                .collect();
+            if word.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&word);
+            if out.chars().count() >= max {
+                let cut: String = out.chars().take(max).collect();
+                return format!("{}…", cut.trim_end());
+            }
+        }
+    }
+    out
+}
+
+/// Split a snippet whose matches sit between U+E000 and U+E001.
+pub fn snippet_parts(marked: &str) -> Vec<SnippetPart> {
+    let mut parts = Vec::new();
+    let mut hit = false;
+    let mut text = String::new();
+    for c in marked.chars() {
+        let switch = match c {
+            '\u{E000}' => Some(true),
+            '\u{E001}' => Some(false),
+            _ => None,
+        };
+        match switch {
+            Some(next) => {
+                if !text.is_empty() {
+                    parts.push(SnippetPart {
+                        text: std::mem::take(&mut text),
+                        hit,
+                    });
+                }
+                hit = next;
+            }
+            None => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        parts.push(SnippetPart { text, hit });
+    }
+    parts
+}
+
+/// Parse a full entry id as the window sends it.
+pub fn entry_id(id: &str) -> IpcResult<String> {
+    let id = id.trim();
+    if id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()) {
+        Ok(id.to_ascii_lowercase())
+    } else {
+        Err(IpcError::invalid(format!("{id:?} is not an entry id")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn excerpts_are_plain_and_short() {
+        let body = "# A day\n\n**Rain** all _morning_.\n- walked\n> quiet";
+        assert_eq!(excerpt(body, 100), "A day Rain all morning. walked quiet");
+        let long = "word ".repeat(100);
+        let e = excerpt(&long, 20);
+        assert!(e.ends_with('…'));
+        assert!(e.chars().count() <= 21);
+    }
+
+    #[test]
+    fn snippets_split_into_parts() {
+        let parts = snippet_parts("a \u{E000}rain\u{E001} day \u{E000}walk\u{E001}");
+        let got: Vec<(&str, bool)> = parts.iter().map(|p| (p.text.as_str(), p.hit)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a ", false),
+                ("rain", true),
+                (" day ", false),
+                ("walk", true)
+            ]
+        );
+    }
+
+    #[test]
+    fn queries_build_filters() {
+        let q = EntryQuery {
+            tag: Some(" ".into()),
+            mood: Some(3),
+            from: Some("2024-01-01".into()),
+            to: Some("2024-01-31".into()),
+            ..Default::default()
+        };
+        let f = q.filter().unwrap();
+        assert_eq!(f.tag, None);
+        assert_eq!(f.mood, Some(3));
+        assert!(f.from.is_some() && f.to.is_some());
+        assert!(
+            EntryQuery {
+                from: Some("soon".into()),
+                ..Default::default()
+            }
+            .filter()
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(entry_id("0123456789abcdef0123456789ABCDEF").is_ok());
+        assert!(entry_id("0123").is_err());
+    }
+}

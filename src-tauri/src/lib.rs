@@ -1,0 +1,75 @@
+//! The Hearth desktop shell: a Tauri 2 window around hearth-core. This is
+//! the only crate that imports tauri.
+//!
+//! - [`commands`]: what the window invokes, each a thin call into the core,
+//!   run off the window's thread.
+//! - [`dto`], [`error`]: the shapes and the one error that cross the IPC
+//!   boundary; [`bindings`] generates their TypeScript declarations.
+//! - [`session`]: the open journal behind a mutex, and activity tracking.
+//! - [`idle`]: auto-lock and the daily time budget, told to the window as
+//!   events.
+//! - [`prefs`]: the desktop's sealed settings and their defaults.
+//! - [`insights`]: calendar, "on this day" and mood chart data.
+//! - [`home`]: where the journal lives.
+
+pub mod bindings;
+pub mod commands;
+pub mod dto;
+pub mod error;
+pub mod home;
+pub mod idle;
+pub mod insights;
+pub mod prefs;
+pub mod session;
+
+use session::Session;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+/// When the program started, for the launch-time benchmark.
+pub static LAUNCHED: OnceLock<Instant> = OnceLock::new();
+
+/// Open the window and run until it closes.
+pub fn run() -> Result<(), String> {
+    LAUNCHED.get_or_init(Instant::now);
+    let session = Arc::new(Session::new(home::data_dir()?));
+    let watched = Arc::clone(&session);
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .manage(session)
+        .setup(move |app| {
+            idle::spawn(app.handle().clone(), watched);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::vault::status,
+            commands::vault::create_journal,
+            commands::vault::unlock,
+            commands::vault::lock,
+            commands::vault::change_passphrase,
+            commands::vault::note_activity,
+            commands::vault::since_launch,
+            commands::entries::list_entries,
+            commands::entries::get_entry,
+            commands::entries::save_entry,
+            commands::entries::trash_entry,
+            commands::entries::untrash_entry,
+            commands::entries::search_entries,
+            commands::entries::prepare_search,
+            commands::insights::calendar_month,
+            commands::insights::on_this_day,
+            commands::insights::mood_series,
+            commands::settings::get_preferences,
+            commands::settings::set_preferences,
+            commands::settings::get_writing_aids,
+            commands::settings::set_writing_aids,
+            commands::settings::get_crisis_lines,
+            commands::settings::set_crisis_lines,
+            commands::settings::default_crisis_lines,
+            commands::transfer::formats,
+            commands::transfer::import_entries,
+            commands::transfer::export_entries,
+        ])
+        .run(tauri::generate_context!())
+        .map_err(|e| e.to_string())
+}

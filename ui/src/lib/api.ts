@@ -1,0 +1,86 @@
+// Every command the window sends to the shell, typed with the declarations
+// generated from Rust (./bindings). Nothing here holds state.
+
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { BudgetEvent } from './bindings/BudgetEvent';
+import type { CalendarMonth } from './bindings/CalendarMonth';
+import type { CrisisLines } from './bindings/CrisisLines';
+import type { EntryInput } from './bindings/EntryInput';
+import type { EntryQuery } from './bindings/EntryQuery';
+import type { EntryView } from './bindings/EntryView';
+import type { FormatInfo } from './bindings/FormatInfo';
+import type { ImportSummary } from './bindings/ImportSummary';
+import type { IpcError } from './bindings/IpcError';
+import type { ListPage } from './bindings/ListPage';
+import type { LockedEvent } from './bindings/LockedEvent';
+import type { MoodSeries } from './bindings/MoodSeries';
+import type { Preferences } from './bindings/Preferences';
+import type { SearchResult } from './bindings/SearchResult';
+import type { Status } from './bindings/Status';
+import type { TransferProgress } from './bindings/TransferProgress';
+import type { UnlockInfo } from './bindings/UnlockInfo';
+import type { WritingAids } from './bindings/WritingAids';
+import type { EntrySummary } from './bindings/EntrySummary';
+
+export const LOCKED_EVENT = 'hearth://locked';
+export const BUDGET_EVENT = 'hearth://budget';
+
+export const api = {
+  status: () => invoke<Status>('status'),
+  createJournal: (passphrase: string) => invoke<UnlockInfo>('create_journal', { passphrase }),
+  unlock: (passphrase: string) => invoke<UnlockInfo>('unlock', { passphrase }),
+  lock: () => invoke<void>('lock'),
+  changePassphrase: (current: string, next: string) =>
+    invoke<void>('change_passphrase', { current, next }),
+  noteActivity: () => invoke<void>('note_activity'),
+  sinceLaunch: () => invoke<number>('since_launch'),
+
+  listEntries: (query: EntryQuery) => invoke<ListPage>('list_entries', { query }),
+  getEntry: (id: string) => invoke<EntryView>('get_entry', { id }),
+  saveEntry: (input: EntryInput) => invoke<EntryView>('save_entry', { input }),
+  trashEntry: (id: string) => invoke<void>('trash_entry', { id }),
+  untrashEntry: (id: string) => invoke<EntryView>('untrash_entry', { id }),
+  searchEntries: (query: EntryQuery) => invoke<SearchResult[]>('search_entries', { query }),
+  prepareSearch: () => invoke<void>('prepare_search'),
+
+  calendarMonth: (year: number, month: number) =>
+    invoke<CalendarMonth>('calendar_month', { year, month }),
+  onThisDay: () => invoke<EntrySummary[]>('on_this_day'),
+  moodSeries: (days: number) => invoke<MoodSeries>('mood_series', { days }),
+
+  getPreferences: () => invoke<Preferences>('get_preferences'),
+  setPreferences: (preferences: Preferences) =>
+    invoke<Preferences>('set_preferences', { preferences }),
+  getWritingAids: () => invoke<WritingAids>('get_writing_aids'),
+  setWritingAids: (aids: WritingAids) => invoke<WritingAids>('set_writing_aids', { aids }),
+  getCrisisLines: () => invoke<CrisisLines>('get_crisis_lines'),
+  setCrisisLines: (lines: CrisisLines) => invoke<CrisisLines>('set_crisis_lines', { lines }),
+  defaultCrisisLines: () => invoke<CrisisLines>('default_crisis_lines'),
+
+  formats: () => invoke<FormatInfo[]>('formats'),
+  importEntries: (formatName: string, pathText: string, progress: (p: TransferProgress) => void) => {
+    const onProgress = new Channel<TransferProgress>();
+    onProgress.onmessage = progress;
+    return invoke<ImportSummary>('import_entries', { formatName, pathText, onProgress });
+  },
+  exportEntries: (formatName: string, pathText: string) =>
+    invoke<number>('export_entries', { formatName, pathText }),
+
+  onLocked: (f: (e: LockedEvent) => void): Promise<UnlistenFn> =>
+    listen<LockedEvent>(LOCKED_EVENT, (e) => f(e.payload)),
+  onBudget: (f: (e: BudgetEvent) => void): Promise<UnlistenFn> =>
+    listen<BudgetEvent>(BUDGET_EVENT, (e) => f(e.payload)),
+};
+
+/** A person-readable message for whatever a command threw. */
+export function message(e: unknown): string {
+  if (e && typeof e === 'object' && 'message' in e) return String((e as IpcError).message);
+  return String(e);
+}
+
+/** The kind of an IPC error, when it is one. */
+export function kind(e: unknown): IpcError['kind'] | null {
+  if (e && typeof e === 'object' && 'kind' in e) return (e as IpcError).kind;
+  return null;
+}

@@ -1,0 +1,289 @@
+// A stand-in for the Rust shell, for browser tests of the built UI: every
+// command the window invokes, answered from memory. Loaded as a classic
+// script before the page (page.addInitScript), after @tauri-apps/api/mocks.
+// window.__hearthFake exposes the state and a log of calls to the tests.
+/* global window */
+(function () {
+  'use strict';
+  const scenario = window.__hearthScenario || {};
+  const mocks = window.__tauriMocks;
+  const DAY = 86400000;
+  const hex = () =>
+    Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+
+  const seed = () => {
+    const now = Date.now();
+    const at = (daysAgo, hour) => {
+      const d = new Date(now - daysAgo * DAY);
+      d.setHours(hour, 15, 0, 0);
+      return d.toISOString();
+    };
+    const lastYear = new Date();
+    lastYear.setFullYear(lastYear.getFullYear() - 1);
+    lastYear.setHours(20, 0, 0, 0);
+    const e = (title, body, mood, feelings, tags, createdAt) => ({
+      id: hex(), title, body, mood, feelings, tags, starred: false, createdAt, updatedAt: createdAt, trashed: false,
+    });
+    return [
+      e('Morning walk', 'Walked by the **river** before work. The light on the water was soft and I felt lighter.', 4, ['calm'], ['walk'], at(0, 8)),
+      e('', 'Long meeting. Tired but it went fine in the end.', 3, ['tired'], ['work'], at(0, 13)),
+      e('Rain', 'Rain all evening. Read a book, made soup.', 4, ['content'], [], at(1, 21)),
+      e('Hard day', 'Everything felt heavy today. Called my sister, which helped a little.', 2, ['anxious', 'lonely'], ['family'], at(3, 22)),
+      e('Garden', 'Planted the tulip bulbs. Hopeful for spring.', 5, ['hopeful'], ['garden'], at(9, 17)),
+      e('Quiet Sunday', 'Nothing much happened, and that was good.', 4, ['calm'], [], at(20, 11)),
+      e('Worry dump', '- rent\n- the exam\n- whether I said the wrong thing', 2, ['anxious'], ['worry'], at(40, 23)),
+      e('A year ago today', 'Moved into the new flat. Boxes everywhere.', 3, ['overwhelmed'], ['home'], lastYear.toISOString()),
+    ];
+  };
+
+  const defaults = {
+    prefs: {
+      theme: 'light', autoLockMinutes: 10, offline: false, dailyBudgetMinutes: 0,
+      feelings: ['calm', 'grateful', 'hopeful', 'content', 'tired', 'anxious', 'sad', 'lonely', 'angry', 'overwhelmed'],
+    },
+    aids: {
+      prompts: [
+        { kind: 'gratitude', text: 'What is one small thing that went well today?' },
+        { kind: 'reflection', text: 'What took most of your energy today?' },
+      ],
+      templates: [{ name: 'Evening check-in', body: '## How I feel\n\n\n## One good thing\n\n' }],
+    },
+    lines: {
+      lines: [
+        { region: 'United Kingdom and Ireland', name: 'Samaritans', contact: '116 123', note: 'Free, 24 hours, any day.' },
+        { region: 'United States', name: '988 Suicide & Crisis Lifeline', contact: 'Call or text 988', note: 'Free, confidential, 24 hours.' },
+      ],
+    },
+  };
+
+  const state = {
+    hasJournal: scenario.journal !== 'none',
+    unlocked: scenario.journal === 'unlocked',
+    passphrase: scenario.passphrase || 'correct horse battery',
+    entries: scenario.empty ? [] : seed(),
+    prefs: { ...JSON.parse(JSON.stringify(defaults.prefs)), theme: scenario.theme || 'light' },
+    aids: JSON.parse(JSON.stringify(defaults.aids)),
+    lines: JSON.parse(JSON.stringify(defaults.lines)),
+    calls: [],
+    delay: scenario.delay || 0,
+  };
+
+  const err = (kind, message) => ({ kind, message });
+  const live = () => state.entries.filter((e) => !e.trashed).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  const excerpt = (b) => b.replace(/[#>*_`[\]-]/g, '').replace(/\s+/g, ' ').trim().slice(0, 180);
+  const summary = (e) => ({
+    id: e.id, title: e.title, excerpt: excerpt(e.body), mood: e.mood, feelings: e.feelings, tags: e.tags,
+    starred: e.starred, createdAt: e.createdAt,
+  });
+  const view = (e) => ({
+    id: e.id, title: e.title, body: e.body, mood: e.mood, feelings: e.feelings, tags: e.tags, starred: e.starred,
+    createdAt: e.createdAt, updatedAt: e.updatedAt,
+  });
+  const localDay = (iso) => {
+    const d = new Date(iso);
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  };
+  const filtered = (q) =>
+    live().filter(
+      (e) =>
+        (!q.tag || e.tags.some((t) => t.toLowerCase() === q.tag.toLowerCase())) &&
+        (!q.mood || e.mood === q.mood) &&
+        (!q.from || localDay(e.createdAt) >= q.from) &&
+        (!q.to || localDay(e.createdAt) <= q.to),
+    );
+  const need = () => {
+    if (!state.unlocked) throw err('locked', 'the journal is locked: unlock it with your passphrase');
+  };
+  const find = (id) => {
+    const e = state.entries.find((x) => x.id === id);
+    if (!e) throw err('notFound', `no entry with id ${id}`);
+    return e;
+  };
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  const handlers = {
+    status: () => ({ hasJournal: state.hasJournal, unlocked: state.unlocked, home: '/home/test/.local/share/hearth' }),
+    create_journal: ({ passphrase }) => {
+      if (state.hasJournal) throw err('journalExists', 'a journal already exists');
+      if (!passphrase) throw err('invalid', 'the passphrase is empty');
+      Object.assign(state, { hasJournal: true, unlocked: true, passphrase, entries: [] });
+      return { kdfMs: 420, loadMs: 0, damaged: [] };
+    },
+    unlock: async ({ passphrase }) => {
+      await sleep(state.delay);
+      if (passphrase !== state.passphrase) throw err('wrongPassphrase', 'the passphrase is wrong; nothing was changed');
+      state.unlocked = true;
+      return { kdfMs: 430, loadMs: 12, damaged: [] };
+    },
+    lock: () => {
+      state.unlocked = false;
+      return null;
+    },
+    change_passphrase: ({ current, next }) => {
+      need();
+      if (current !== state.passphrase) throw err('wrongPassphrase', 'the passphrase is wrong; nothing was changed');
+      state.passphrase = next;
+      return null;
+    },
+    note_activity: () => null,
+    since_launch: () => 420,
+    list_entries: ({ query }) => {
+      need();
+      const all = filtered(query);
+      const offset = query.offset || 0;
+      return { entries: all.slice(offset, offset + (query.limit || 100)).map(summary), total: all.length };
+    },
+    get_entry: ({ id }) => (need(), view(find(id))),
+    save_entry: ({ input }) => {
+      need();
+      const now = new Date().toISOString();
+      if (input.mood !== null && (input.mood < 1 || input.mood > 5)) throw err('invalid', 'mood out of range');
+      let e;
+      if (!input.id) {
+        e = { id: hex(), starred: false, trashed: false, createdAt: input.createdAt || now };
+        state.entries.push(e);
+      } else {
+        e = find(input.id);
+        if (input.createdAt) e.createdAt = input.createdAt;
+      }
+      Object.assign(e, { title: input.title.trim(), body: input.body, mood: input.mood, feelings: input.feelings, tags: input.tags, updatedAt: now });
+      return view(e);
+    },
+    trash_entry: ({ id }) => {
+      need();
+      find(id).trashed = true;
+      return null;
+    },
+    untrash_entry: ({ id }) => {
+      need();
+      const e = find(id);
+      e.trashed = false;
+      return view(e);
+    },
+    search_entries: ({ query }) => {
+      need();
+      const words = query.text.toLowerCase().split(/\s+/).filter(Boolean).map((w) => w.replace(/\*$/, ''));
+      return filtered(query)
+        .filter((e) => words.every((w) => `${e.title} ${e.body} ${e.tags.join(' ')}`.toLowerCase().includes(w)))
+        .map((e) => {
+          const text = excerpt(e.body);
+          const parts = [];
+          const re = new RegExp(`(${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'gi');
+          let last = 0;
+          for (const m of text.matchAll(re)) {
+            if (m.index > last) parts.push({ text: text.slice(last, m.index), hit: false });
+            parts.push({ text: m[0], hit: true });
+            last = m.index + m[0].length;
+          }
+          if (last < text.length) parts.push({ text: text.slice(last), hit: false });
+          return { entry: summary(e), snippet: parts };
+        });
+    },
+    prepare_search: () => null,
+    calendar_month: ({ year, month }) => {
+      need();
+      const prefix = `${year}-${String(month).padStart(2, '0')}`;
+      const days = new Map();
+      for (const e of live()) {
+        const k = localDay(e.createdAt);
+        if (!k.startsWith(prefix)) continue;
+        const d = days.get(k) || { sum: 0, n: 0 };
+        if (e.mood) {
+          d.sum += e.mood;
+          d.n += 1;
+        }
+        days.set(k, d);
+      }
+      return {
+        year, month,
+        days: [...days].sort().map(([date, d]) => ({ date, mood: d.n ? d.sum / d.n : null })),
+      };
+    },
+    on_this_day: () => {
+      need();
+      const t = localDay(new Date().toISOString());
+      return live().filter((e) => {
+        const k = localDay(e.createdAt);
+        return k.slice(5) === t.slice(5) && k.slice(0, 4) < t.slice(0, 4);
+      }).map(summary);
+    },
+    mood_series: ({ days }) => {
+      need();
+      const from = localDay(new Date(Date.now() - (days - 1) * DAY).toISOString());
+      const per = new Map();
+      const feelings = new Map();
+      for (const e of live()) {
+        const k = localDay(e.createdAt);
+        if (k < from) continue;
+        if (e.mood) {
+          const d = per.get(k) || { sum: 0, n: 0 };
+          d.sum += e.mood;
+          d.n += 1;
+          per.set(k, d);
+        }
+        for (const f of e.feelings) feelings.set(f, (feelings.get(f) || 0) + 1);
+      }
+      return {
+        days,
+        points: [...per].sort().map(([date, d]) => ({ date, average: d.sum / d.n })),
+        feelings: [...feelings].sort((a, b) => b[1] - a[1]).map(([feeling, count]) => ({ feeling, count })),
+      };
+    },
+    get_preferences: () => (need(), state.prefs),
+    set_preferences: ({ preferences }) => (need(), (state.prefs = preferences)),
+    get_writing_aids: () => (need(), state.aids),
+    set_writing_aids: ({ aids }) => (need(), (state.aids = aids)),
+    get_crisis_lines: () => (need(), state.lines),
+    set_crisis_lines: ({ lines }) => (need(), (state.lines = lines)),
+    default_crisis_lines: () => JSON.parse(JSON.stringify(defaults.lines)),
+    formats: () => [
+      { name: 'hearth', label: 'Hearth backup (JSON, keeps everything)', canExport: true, isFolder: false },
+      { name: 'markdown', label: 'Markdown folder (one file per entry)', canExport: true, isFolder: true },
+      { name: 'jrnl', label: 'jrnl text file', canExport: true, isFolder: false },
+      { name: 'jrnl-json', label: 'jrnl JSON', canExport: true, isFolder: false },
+      { name: 'dayone', label: 'Day One export (zip or JSON)', canExport: false, isFolder: false },
+    ],
+    import_entries: async ({ pathText, onProgress }) => {
+      need();
+      const total = 40;
+      const id = onProgress.id;
+      for (let i = 1; i <= total; i++) {
+        if (i % 4 === 0 || i === total) {
+          window.__TAURI_INTERNALS__.runCallback(id, { index: i / 4 - 1, message: { done: i, total } });
+          await sleep(25);
+        }
+      }
+      for (let i = 0; i < 3; i++) {
+        const t = new Date(Date.now() - (100 + i) * DAY).toISOString();
+        state.entries.push({ id: hex(), title: `Imported ${i + 1}`, body: `From ${pathText}`, mood: null, feelings: [], tags: ['imported'], starred: false, createdAt: t, updatedAt: t, trashed: false });
+      }
+      return { imported: 37, duplicates: 3, dropped: [{ what: 'photos', entries: 2, why: 'Hearth keeps text only' }] };
+    },
+    export_entries: async () => {
+      need();
+      await sleep(100);
+      return live().length;
+    },
+    'plugin:dialog|open': () => '/home/test/journal.json',
+    'plugin:dialog|save': () => '/home/test/hearth-backup.json',
+  };
+
+  async function handle(cmd, args) {
+    state.calls.push({ cmd, args: JSON.parse(JSON.stringify(args ?? {}, (k, v) => (k === 'onProgress' ? '[channel]' : v))) });
+    const h = handlers[cmd];
+    if (!h) {
+      if (cmd.startsWith('plugin:window|')) return null;
+      throw err('internal', `the fake shell has no command ${cmd}`);
+    }
+    return h(args || {});
+  }
+
+  async function emit(event, payload) {
+    return window.__TAURI_INTERNALS__.invoke('plugin:event|emit', { event, payload });
+  }
+
+  mocks.mockWindows('main');
+  mocks.mockIPC(handle, { shouldMockEvents: true });
+  window.__hearthFake = { state, emit, calls: (cmd) => state.calls.filter((c) => c.cmd === cmd) };
+})();
