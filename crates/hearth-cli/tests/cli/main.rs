@@ -8,6 +8,7 @@ mod support;
 
 mod at_rest;
 mod backup;
+mod crash;
 mod errors;
 mod history;
 mod init;
