@@ -82,8 +82,17 @@ impl Journal {
 impl Vault {
     /// Check every byte of the backup at `path` without restoring it.
     pub fn verify_backup(path: &Path, key: BackupKey<'_>) -> Result<BackupSummary> {
-        let bytes = read(path)?;
-        let (_, summary) = open_backup(path, &bytes, &key)?;
+        Self::verify_backup_bytes(path, &read(path)?, key)
+    }
+
+    /// Check every byte of a backup already in memory, as
+    /// [`Vault::verify_backup`] does; `path` only names it in errors.
+    pub fn verify_backup_bytes(
+        path: &Path,
+        bytes: &[u8],
+        key: BackupKey<'_>,
+    ) -> Result<BackupSummary> {
+        let (_, summary) = open_backup(path, bytes, &key)?;
         Ok(summary)
     }
 
