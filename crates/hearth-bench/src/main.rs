@@ -18,6 +18,17 @@
 //!    text (target: Hearth at most half of jrnl's time). Needs `--hearth`
 //!    and a `jrnl` (`--jrnl`, else on `PATH`); skipped otherwise.
 //!
+//! Beside them, without targets (`--core-only` skips them), in `extra`:
+//!
+//! 7. **backup**: `Journal::backup` of the imported journal, its size,
+//!    `Vault::verify_backup`, and `Vault::restore_backup` into a new folder;
+//! 8. **empty the trash**: trash 1 entry, then `--purge` entries, and time
+//!    `Journal::empty_trash` (WAL checkpoint included), and the index
+//!    rebuild it costs the next session's first search;
+//! 9. **history**: edit one entry up to `--versions` versions and time
+//!    `Journal::history` (at 10, 100 and all versions) and
+//!    `Journal::version_diff`.
+//!
 //! `scripts/bench` builds the release binaries, installs jrnl into
 //! `target/bench-venv`, and runs this program with both paths.
 //!
@@ -27,6 +38,7 @@
 //! ```
 
 mod corpus;
+mod extra;
 mod report;
 
 use anyhow::{Context, Result, bail, ensure};
@@ -59,6 +71,13 @@ backup into a fresh vault (default Argon2id settings); unlock then list 50
 write and edit latency (< 2 ms); bytes on disk per entry; and the whole
 `hearth search WORD` process against `jrnl -contains WORD` on the same
 entries (Hearth at most half of jrnl's time; needs --hearth and jrnl).
+
+Then, as information without targets (--core-only skips them): making,
+verifying and restoring an encrypted backup of the journal and its size;
+emptying the trash of 1 and of --purge entries; and Journal::history and
+version_diff on one entry edited up to --versions versions. Each of these
+figures carries a note on how the wait would feel (under 0.1 s instant,
+under 1 s a short pause, under 10 s a noticeable wait).
 
 Usually run through scripts/bench, which builds the release binaries,
 installs jrnl into target/bench-venv and passes both paths.
@@ -107,6 +126,16 @@ struct Args {
     /// Exit with status 1 when a target is missed
     #[arg(long)]
     strict: bool,
+    /// Only the core sections 1 to 6 (skip backup, purge and history)
+    #[arg(long)]
+    core_only: bool,
+    /// Versions of the one entry whose history is timed (section 9; making
+    /// them, one edit each, is the slow part of a whole run)
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    versions: usize,
+    /// Entries trashed together before emptying the trash (section 8)
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    purge: usize,
 }
 
 fn main() -> ExitCode {
@@ -136,6 +165,8 @@ fn run(args: &Args) -> Result<Report> {
         args.runs >= 1 && args.writes >= 1 && args.queries >= 1,
         "--runs, --writes and --queries must be at least 1"
     );
+    ensure!(args.versions >= 2, "--versions must be at least 2");
+    ensure!(args.purge >= 1, "--purge must be at least 1");
     let work = match &args.dir {
         Some(d) => {
             std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
@@ -215,6 +246,10 @@ impl Bench<'_> {
         c.insert("runs".into(), a.runs.into());
         c.insert("writes".into(), a.writes.into());
         c.insert("queries_per_kind".into(), a.queries.into());
+        if !a.core_only {
+            c.insert("history_versions".into(), a.versions.into());
+            c.insert("purge_batch".into(), a.purge.into());
+        }
         c.insert("kdf_memory_kib".into(), kdf.memory_kib.into());
         c.insert("kdf_iterations".into(), kdf.iterations.into());
         c.insert("kdf_parallelism".into(), kdf.parallelism.into());
@@ -252,7 +287,16 @@ impl Bench<'_> {
         let jrnl_file = self.dir.join("journal.txt");
         self.unlock(&jrnl_file)?;
         self.whole_process(&entries, &jrnl_file)?;
+        if self.args.core_only {
+            self.search_and_write(&entries)?;
+            return Ok(());
+        }
+        // The backup is of the journal as imported (sections 3 and 4 add to
+        // it); sections 9 and 8 work on its restored copy.
+        let restored = self.backup()?;
         self.search_and_write(&entries)?;
+        self.history(&restored)?;
+        self.purge(&restored)?;
         Ok(())
     }
 
