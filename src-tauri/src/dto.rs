@@ -202,6 +202,9 @@ pub struct UnlockInfo {
     /// Opening and decrypting the entries, in milliseconds.
     pub load_ms: u32,
     pub damaged: Vec<DamagedEntry>,
+    /// Only when the journal was just created: its recovery key, to show the
+    /// person once. It is stored nowhere.
+    pub recovery_key: Option<String>,
 }
 
 pub fn time(t: DateTime<Utc>) -> String {

@@ -11,6 +11,8 @@ use ts_rs::TS;
 pub enum ErrorKind {
     /// The passphrase did not open the journal.
     WrongPassphrase,
+    /// The recovery key does not belong to this journal.
+    WrongRecoveryKey,
     /// The journal is locked (auto-lock, or locked in another way).
     Locked,
     /// There is no journal yet.
@@ -61,6 +63,8 @@ impl From<CoreError> for IpcError {
     fn from(e: CoreError) -> Self {
         let kind = match &e {
             CoreError::WrongPassphrase => ErrorKind::WrongPassphrase,
+            CoreError::WrongRecoveryKey => ErrorKind::WrongRecoveryKey,
+            CoreError::NoRecoveryKey => ErrorKind::Invalid,
             CoreError::VaultExists(_) => ErrorKind::JournalExists,
             CoreError::NoVault(_) => ErrorKind::NoJournal,
             CoreError::NotFound(_) => ErrorKind::NotFound,

@@ -36,10 +36,12 @@ fn info(j: &Journal, t: UnlockTimings) -> UnlockInfo {
                 reason: d.reason.clone(),
             })
             .collect(),
+        recovery_key: None,
     }
 }
 
-/// Create a journal with the default key-derivation cost; it opens unlocked.
+/// Create a journal with the default key-derivation cost and a recovery
+/// key (returned once, to be shown once); it opens unlocked.
 #[tauri::command]
 pub async fn create_journal(
     state: State<'_, Arc<Session>>,
@@ -48,14 +50,63 @@ pub async fn create_journal(
     let passphrase = Zeroizing::new(passphrase);
     blocking(state, move |s| {
         let started = std::time::Instant::now();
-        let j = Vault::create(s.home(), passphrase.as_bytes(), KdfParams::default_params())?;
+        let (j, key) = Vault::create_with_recovery(
+            s.home(),
+            passphrase.as_bytes(),
+            KdfParams::default_params(),
+        )?;
         let timings = UnlockTimings {
             kdf: started.elapsed(),
             load: Duration::ZERO,
         };
-        let out = info(&j, timings);
+        let mut out = info(&j, timings);
+        out.recovery_key = Some(key.encoded().to_string());
         s.open(j)?;
         Ok(out)
+    })
+    .await
+}
+
+/// A forgotten passphrase: open the journal with its recovery key and set a
+/// new passphrase. The recovery key keeps working.
+#[tauri::command]
+pub async fn recover(
+    state: State<'_, Arc<Session>>,
+    recovery_key: String,
+    next: String,
+) -> IpcResult<UnlockInfo> {
+    let (recovery_key, next) = (Zeroizing::new(recovery_key), Zeroizing::new(next));
+    blocking(state, move |s| {
+        if s.is_unlocked() {
+            return Err(IpcError::invalid("the journal is already open"));
+        }
+        let key = Vault::parse_recovery_key(&recovery_key)?;
+        let started = std::time::Instant::now();
+        let j = Vault::recover(s.home(), &key, next.as_bytes())?;
+        let out = info(
+            &j,
+            UnlockTimings {
+                kdf: started.elapsed(),
+                load: Duration::ZERO,
+            },
+        );
+        s.open(j)?;
+        Ok(out)
+    })
+    .await
+}
+
+/// Whether the open journal has a recovery key.
+#[tauri::command]
+pub async fn has_recovery_key(state: State<'_, Arc<Session>>) -> IpcResult<bool> {
+    blocking(state, |s| s.with(|j| Ok(j.has_recovery_key()?))).await
+}
+
+/// Make a new recovery key (the old one stops working); returned once.
+#[tauri::command]
+pub async fn new_recovery_key(state: State<'_, Arc<Session>>) -> IpcResult<String> {
+    blocking(state, |s| {
+        s.with(|j| Ok(j.new_recovery_key()?.encoded().to_string()))
     })
     .await
 }

@@ -33,6 +33,9 @@ export const api = {
   lock: () => invoke<void>('lock'),
   changePassphrase: (current: string, next: string) =>
     invoke<void>('change_passphrase', { current, next }),
+  recover: (recoveryKey: string, next: string) => invoke<UnlockInfo>('recover', { recoveryKey, next }),
+  hasRecoveryKey: () => invoke<boolean>('has_recovery_key'),
+  newRecoveryKey: () => invoke<string>('new_recovery_key'),
   noteActivity: () => invoke<void>('note_activity'),
   sinceLaunch: () => invoke<number>('since_launch'),
 

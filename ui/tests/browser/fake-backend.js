@@ -8,6 +8,7 @@
   const scenario = window.__hearthScenario || {};
   const mocks = window.__tauriMocks;
   const DAY = 86400000;
+  const RECOVERY_KEY = 'K7QF-2M9X-C4RT-8HZW-P3JN-6VBD-Y5GS-A1EL-0KQM';
   const hex = () =>
     Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
@@ -64,6 +65,7 @@
     prefs: { ...JSON.parse(JSON.stringify(defaults.prefs)), theme: scenario.theme || 'light' },
     aids: JSON.parse(JSON.stringify(defaults.aids)),
     lines: JSON.parse(JSON.stringify(defaults.lines)),
+    recoveryKey: RECOVERY_KEY,
     calls: [],
     delay: scenario.delay || 0,
   };
@@ -108,13 +110,26 @@
       if (state.hasJournal) throw err('journalExists', 'a journal already exists');
       if (!passphrase) throw err('invalid', 'the passphrase is empty');
       Object.assign(state, { hasJournal: true, unlocked: true, passphrase, entries: [] });
-      return { kdfMs: 420, loadMs: 0, damaged: [] };
+      return { kdfMs: 420, loadMs: 0, damaged: [], recoveryKey: RECOVERY_KEY };
     },
     unlock: async ({ passphrase }) => {
       await sleep(state.delay);
       if (passphrase !== state.passphrase) throw err('wrongPassphrase', 'the passphrase is wrong; nothing was changed');
       state.unlocked = true;
-      return { kdfMs: 430, loadMs: 12, damaged: [] };
+      return { kdfMs: 430, loadMs: 12, damaged: [], recoveryKey: null };
+    },
+    recover: ({ recoveryKey, next }) => {
+      if (recoveryKey.replace(/[\s-]/g, '').toUpperCase() !== state.recoveryKey.replace(/-/g, '')) {
+        throw err('wrongRecoveryKey', 'this recovery key does not open this journal; nothing was changed');
+      }
+      Object.assign(state, { unlocked: true, passphrase: next });
+      return { kdfMs: 410, loadMs: 10, damaged: [], recoveryKey: null };
+    },
+    has_recovery_key: () => (need(), true),
+    new_recovery_key: () => {
+      need();
+      state.recoveryKey = 'Z9Y8-X7W6-V5T4-S3R2-Q1P0-NMKJ-HGFE-DCBA-2345';
+      return state.recoveryKey;
     },
     lock: () => {
       state.unlocked = false;

@@ -14,7 +14,7 @@ describe('first run', () => {
   it('creates a journal: passphrase twice, strength hint, plain warning', async () => {
     const page = await h.page({ journal: 'none' });
     await page.getByRole('heading', { name: 'Create your journal' }).waitFor();
-    await expect(page.getByText('There is no way to recover a forgotten passphrase.').isVisible()).resolves.toBe(true);
+    await expect(page.getByText('A forgotten passphrase cannot be recovered or reset.').isVisible()).resolves.toBe(true);
     const create = page.getByRole('button', { name: 'Create journal' });
     await page.getByLabel('Passphrase', { exact: true }).fill('abc');
     await expect(page.locator('#setup-strength').innerText()).resolves.toMatch(/Very weak/);
@@ -27,6 +27,10 @@ describe('first run', () => {
     await expect(create.isEnabled()).resolves.toBe(true);
     await shot(page, 'first-run');
     await create.click();
+    await page.getByRole('heading', { name: 'Your recovery key' }).waitFor();
+    await page.getByText('K7QF-2M9X-C4RT-8HZW-P3JN-6VBD-Y5GS-A1EL-0KQM').waitFor();
+    await shot(page, 'first-run-recovery-key');
+    await page.getByRole('button', { name: 'I have written it down' }).click();
     await page.getByRole('button', { name: 'New entry' }).waitFor();
     expect((await calls(page, 'create_journal'))[0].args).toEqual({ passphrase: 'river lantern copper moth' });
     await expect(page.getByText('Your journal is empty.', { exact: false }).isVisible()).resolves.toBe(true);
@@ -49,6 +53,25 @@ describe('unlock', () => {
     await field.press('Enter');
     await page.getByRole('heading', { name: 'Today' }).waitFor();
     expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('opens with the recovery key and sets a new passphrase', async () => {
+    const page = await h.page({ journal: 'locked' });
+    await page.getByRole('button', { name: 'Forgot your passphrase?' }).click();
+    await page.getByLabel('Recovery key').fill('k7qf 2m9x c4rt 8hzw p3jn 6vbd y5gs a1el 0kqX');
+    await page.getByLabel('New passphrase').fill('a brand new river lantern');
+    await page.getByLabel('Type it again').fill('a brand new river lantern');
+    await page.getByRole('button', { name: 'Open with the recovery key' }).click();
+    await page.getByText('That recovery key does not belong to this journal.').waitFor();
+    await page.getByLabel('Recovery key').fill('k7qf 2m9x c4rt 8hzw p3jn 6vbd y5gs a1el 0kqm');
+    await shot(page, 'unlock-recovery');
+    await page.getByRole('button', { name: 'Open with the recovery key' }).click();
+    await page.getByRole('heading', { name: 'Today' }).waitFor();
+    await page.getByText('Your new passphrase is set.', { exact: false }).waitFor();
+    expect((await calls(page, 'recover'))[1].args).toEqual({
+      recoveryKey: 'k7qf 2m9x c4rt 8hzw p3jn 6vbd y5gs a1el 0kqm',
+      next: 'a brand new river lantern',
+    });
   });
 
   it('shows crisis lines on the lock screen', async () => {

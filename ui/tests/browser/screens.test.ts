@@ -115,6 +115,21 @@ describe('settings', () => {
   });
 });
 
+describe('recovery key', () => {
+  it('makes a new recovery key after a confirmation, and shows it once', async () => {
+    const page = await go('Settings');
+    await page.getByRole('button', { name: 'Make a new recovery key' }).click();
+    await page.getByText('The one you wrote down will stop working.', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Yes, make a new key' }).click();
+    await page.getByText('Z9Y8-X7W6-V5T4-S3R2-Q1P0-NMKJ-HGFE-DCBA-2345').waitFor();
+    await page.getByText('Z9Y8-X7W6-V5T4-S3R2-Q1P0-NMKJ-HGFE-DCBA-2345').scrollIntoViewIfNeeded();
+    await shot(page, 'settings-recovery-key');
+    await page.getByRole('button', { name: 'I have written it down' }).click();
+    await expect(page.getByText('Z9Y8-X7W6').count()).resolves.toBe(0);
+    expect(await calls(page, 'new_recovery_key')).toHaveLength(1);
+  });
+});
+
 describe('help', () => {
   it('shows the crisis lines and the note on professional care; the list is editable', async () => {
     const page = await go('Help');

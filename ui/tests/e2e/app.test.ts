@@ -1,7 +1,10 @@
 // The real app, end to end: the release binary under Xvfb, driven by
-// tauri-driver and WebKitWebDriver. Create a journal, write an entry with a
-// mood, lock, unlock, find it by search, turn offline mode on (and find it
-// still on after locking again). Run under `xvfb-run -a`.
+// tauri-driver and WebKitWebDriver. Create a journal (and see its recovery
+// key), write an entry with a mood, lock, unlock, find it by search, turn
+// offline mode on, then open the journal with the recovery key and a new
+// passphrase (offline mode still on). A second test imports a small backup
+// through the menu and photographs every screen (the README's screenshots).
+// Run under `xvfb-run -a`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,6 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.HEARTH_DESKTOP_BIN ?? resolve(here, '../../../target/release/hearth-desktop');
 const SHOTS = resolve(here, '../../test-results/screenshots');
 const PASS = 'lantern copper river moth';
+const NEW_PASS = 'harbour pebble violet kettle';
 
 let driver: Driver;
 let s: Session;
@@ -38,13 +42,18 @@ afterAll(async () => {
 });
 
 describe('the desktop app', () => {
-  it('creates a journal, writes, locks, unlocks, searches and goes offline', async () => {
+  it('creates a journal, writes, locks, unlocks, searches, goes offline and recovers', async () => {
     await s.waitFor(visible('Create your journal'), 'the first-run screen');
     await (await s.find('#setup-pass')).type(PASS);
     await (await s.find('#setup-repeat')).type(PASS);
     await shot('1-create');
     await (await s.button('Create journal')).click();
-    await s.waitFor(visible('New entry'), 'the journal after creating it', 60_000);
+    await s.waitFor(visible('Your recovery key'), 'the recovery key', 60_000);
+    const key = (await (await s.find('.key')).text()).trim();
+    expect(key).toMatch(/^[0-9A-Z]{4}(-[0-9A-Z]{4}){8}$/);
+    await shot('1-recovery-key');
+    await (await s.button('I have written it down')).click();
+    await s.waitFor(visible('New entry'), 'the journal after creating it');
     expect(existsSync(join(driver.home, 'hearth', 'vault.db'))).toBe(true);
 
     await (await s.find('#entry-title')).type('Lighthouse walk');
@@ -83,12 +92,22 @@ describe('the desktop app', () => {
     expect(await (await s.find('header [role="switch"]')).text()).toContain('Offline on');
     await shot('5-offline');
 
-    // The switch is stored sealed in the journal: still on after a lock.
+    // A forgotten passphrase: the recovery key opens the journal and sets a
+    // new one. The offline switch is sealed in the journal: still on.
     await (await s.button('Lock')).click();
     await s.waitFor(visible('Welcome back'), 'the lock screen again');
-    await (await s.find('#unlock-pass')).type(PASS);
-    await (await s.button('Unlock')).click();
+    await (await s.button('Forgot your passphrase?')).click();
+    await (await s.find('#recovery-key')).type(key.toLowerCase().replaceAll('-', ' '));
+    await (await s.find('#recover-pass')).type(NEW_PASS);
+    await (await s.find('#recover-repeat')).type(NEW_PASS);
+    await shot('6-recover');
+    await (await s.button('Open with the recovery key')).click();
     await s.waitFor(`return document.querySelector('header [role="switch"]')?.getAttribute('aria-checked') === 'true';`, 'offline mode still on', 60_000);
+    await (await s.button('Lock')).click();
+    await s.waitFor(`return !!document.querySelector('#unlock-pass');`, 'the lock screen once more');
+    await (await s.find('#unlock-pass')).type(NEW_PASS);
+    await (await s.button('Unlock')).click();
+    await s.waitFor(`return document.querySelector('.rows .title')?.textContent.includes('Lighthouse walk');`, 'the list with the new passphrase', 60_000);
   });
 });
 
@@ -134,7 +153,9 @@ describe('a lived-in journal (the README screenshots)', () => {
     await (await s.find('#setup-pass')).type(PASS);
     await (await s.find('#setup-repeat')).type(PASS);
     await (await s.button('Create journal')).click();
-    await s.waitFor(visible('New entry'), 'the journal', 60_000);
+    await s.waitFor(visible('Your recovery key'), 'the recovery key', 60_000);
+    await (await s.button('I have written it down')).click();
+    await s.waitFor(visible('New entry'), 'the journal');
 
     const backup = join(driver.home, 'sample-backup.json');
     await writeFile(backup, sampleBackup());

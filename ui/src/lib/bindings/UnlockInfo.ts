@@ -12,4 +12,9 @@ kdfMs: number,
 /**
  * Opening and decrypting the entries, in milliseconds.
  */
-loadMs: number, damaged: Array<DamagedEntry>, };
+loadMs: number, damaged: Array<DamagedEntry>, 
+/**
+ * Only when the journal was just created: its recovery key, to show the
+ * person once. It is stored nowhere.
+ */
+recoveryKey: string | null, };
