@@ -10,7 +10,9 @@
 
 use crate::DocError;
 use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{
+    ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value,
+};
 
 const SCHEMA: u64 = 1;
 
@@ -34,6 +36,8 @@ pub struct EntryFields {
 /// An entry's Automerge document, bound to the editing device's actor id.
 pub struct EntryDoc {
     doc: AutoCommit,
+    /// Read the document as it was at these heads instead of now.
+    at: Option<Vec<ChangeHash>>,
 }
 
 impl EntryDoc {
@@ -46,7 +50,7 @@ impl EntryDoc {
         doc.put_object(ROOT, "body", ObjType::Text)?;
         doc.put_object(ROOT, "feelings", ObjType::List)?;
         doc.put_object(ROOT, "tags", ObjType::List)?;
-        let mut this = Self { doc };
+        let mut this = Self { doc, at: None };
         this.write_fields(fields)?;
         let change = this.doc.save_incremental();
         Ok((this, change))
@@ -69,7 +73,7 @@ impl EntryDoc {
         doc.set_actor(ActorId::from(actor));
         // Everything loaded is already stored; only new edits are saved.
         let _ = doc.save_incremental();
-        let this = Self { doc };
+        let this = Self { doc, at: None };
         this.fields()?;
         Ok(this)
     }
@@ -113,17 +117,29 @@ impl EntryDoc {
     }
 
     /// The fields after each change in `changes`, applied in order: the
-    /// entry's versions. One document is built up change by change, so this
-    /// is linear in the history's length.
+    /// entry's versions. All changes are loaded at once and each version is
+    /// read at its heads, so this is linear in the history's length.
     pub fn replay<'a>(
         changes: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Vec<EntryFields>, DocError> {
-        let mut this = Self {
-            doc: AutoCommit::new(),
-        };
-        let mut out = Vec::new();
-        for bytes in changes {
-            this.doc.load_incremental(bytes)?;
+        let changes: Vec<&[u8]> = changes.into_iter().collect();
+        if changes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut heads: Vec<ChangeHash> = Vec::new();
+        let mut versions = Vec::with_capacity(changes.len());
+        for bytes in &changes {
+            let change = Change::from_bytes(bytes.to_vec())
+                .map_err(|e| DocError::Malformed(format!("a change does not parse: {e}")))?;
+            heads.retain(|h| !change.deps().contains(h));
+            heads.push(change.hash());
+            versions.push(heads.clone());
+        }
+        // Nothing is written to this document, so the actor does not matter.
+        let mut this = Self::load(&[0; 16], changes.iter().copied())?;
+        let mut out = Vec::with_capacity(versions.len());
+        for at in versions {
+            this.at = Some(at);
             out.push(this.fields()?);
         }
         Ok(out)
@@ -181,15 +197,22 @@ impl EntryDoc {
         Ok(())
     }
 
+    fn get(&self, key: &str) -> Result<Option<(Value<'_>, ObjId)>, DocError> {
+        Ok(match &self.at {
+            Some(heads) => self.doc.get_at(ROOT, key, heads)?,
+            None => self.doc.get(ROOT, key)?,
+        })
+    }
+
     fn obj(&self, key: &str) -> Result<ObjId, DocError> {
-        match self.doc.get(ROOT, key)? {
+        match self.get(key)? {
             Some((Value::Object(_), id)) => Ok(id),
             _ => Err(DocError::Malformed(format!("{key} is missing"))),
         }
     }
 
     fn scalar(&self, key: &str) -> Result<Option<ScalarValue>, DocError> {
-        match self.doc.get(ROOT, key)? {
+        match self.get(key)? {
             None => Ok(None),
             Some((Value::Scalar(v), _)) => Ok(Some(v.into_owned())),
             Some((Value::Object(_), _)) => Err(DocError::Malformed(format!("{key} is an object"))),
@@ -206,12 +229,19 @@ impl EntryDoc {
 
     fn text(&self, key: &str) -> Result<String, DocError> {
         let id = self.obj(key)?;
-        Ok(self.doc.text(&id)?)
+        Ok(match &self.at {
+            Some(heads) => self.doc.text_at(&id, heads)?,
+            None => self.doc.text(&id)?,
+        })
     }
 
     fn strings_raw(&self, list: &ObjId) -> Result<Vec<String>, DocError> {
         let mut out = Vec::new();
-        for item in self.doc.list_range(list, ..) {
+        let items = match &self.at {
+            Some(heads) => self.doc.list_range_at(list, .., heads),
+            None => self.doc.list_range(list, ..),
+        };
+        for item in items {
             match Value::from(item.value) {
                 Value::Scalar(v) => match v.as_ref() {
                     ScalarValue::Str(s) => out.push(s.to_string()),
