@@ -103,7 +103,7 @@ impl Journal {
         let position = self.store.read().log_position()?;
         let (index, changed) = match self.cached_index()? {
             Some((mut index, since)) => {
-                let docs = self.store.read().docs_changed_since(&since)?;
+                let docs = self.store.read().docs_changed_since(&since, &position)?;
                 for doc in &docs {
                     let entry = self.entry_by_doc(EntryId(*doc))?;
                     refresh(&mut index, doc, entry.as_ref())?;

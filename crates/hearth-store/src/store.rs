@@ -445,14 +445,19 @@ impl StoreTx<'_> {
         Ok(out)
     }
 
-    /// Documents with an op after `position` (from [`StoreTx::log_position`]).
-    pub fn docs_changed_since(&self, position: &[u8]) -> Result<Vec<DocId>, StoreError> {
+    /// Documents with an op after `position`, given the log's position `now`
+    /// (both from [`StoreTx::log_position`]).
+    pub fn docs_changed_since(
+        &self,
+        position: &[u8],
+        now: &[u8],
+    ) -> Result<Vec<DocId>, StoreError> {
         let known = parse_position(position)?;
         let mut out = std::collections::BTreeSet::new();
         let mut stmt = self.tx.prepare_cached(
             "SELECT DISTINCT doc FROM ops WHERE scope = ?1 AND author = ?2 AND seq > ?3",
         )?;
-        for (scope, author, now) in parse_position(&self.log_position()?)? {
+        for (scope, author, now) in parse_position(now)? {
             let since = known
                 .iter()
                 .find(|(s, a, _)| *s == scope && *a == author)
@@ -582,11 +587,19 @@ mod tests {
         assert_eq!(s.views().unwrap().len(), 1);
         assert_eq!(s.read().next_seq(&[4; 16], &[3; 32]).unwrap(), 2);
         let at = s.read().log_position().unwrap();
-        assert!(s.read().docs_changed_since(&at).unwrap().is_empty());
-        assert_eq!(s.read().docs_changed_since(&[]).unwrap(), vec![[9; 16]]);
+        let now = s.read().log_position().unwrap();
+        assert!(s.read().docs_changed_since(&at, &now).unwrap().is_empty());
+        assert_eq!(
+            s.read().docs_changed_since(&[], &now).unwrap(),
+            vec![[9; 16]]
+        );
         let mut s = s;
         s.write(|tx| tx.append_op(&op(2))).unwrap();
-        assert_eq!(s.read().docs_changed_since(&at).unwrap(), vec![[9; 16]]);
+        let now = s.read().log_position().unwrap();
+        assert_eq!(
+            s.read().docs_changed_since(&at, &now).unwrap(),
+            vec![[9; 16]]
+        );
     }
 
     #[test]
