@@ -154,6 +154,30 @@ fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
     out
 }
 
+/// The parts of two texts that differ, widened to whole words. Most edits
+/// touch a little of a long body, and a word diff costs time in proportion
+/// to the length of what it is given.
+fn differing_words<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
+    let same_start = a
+        .char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or(a.len().min(b.len()), |((i, _), _)| i);
+    let start = a[..same_start]
+        .rfind(char::is_whitespace)
+        .map_or(0, |i| i + a[i..].chars().next().map_or(1, char::len_utf8));
+    let same_end = a[start..]
+        .chars()
+        .rev()
+        .zip(b[start..].chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum::<usize>();
+    let tail = &a[a.len() - same_end..];
+    let end = same_end - tail.find(char::is_whitespace).unwrap_or(same_end);
+    (&a[start..a.len() - end], &b[start..b.len() - end])
+}
+
 fn words(s: &str) -> usize {
     s.split_whitespace().count()
 }
@@ -171,7 +195,8 @@ fn summarize(a: &EntryFields, b: &EntryFields) -> String {
     }
     if a.body != b.body {
         let (mut added, mut removed) = (0, 0);
-        for change in similar::TextDiff::from_words(&a.body, &b.body).iter_all_changes() {
+        let (old, new) = differing_words(&a.body, &b.body);
+        for change in similar::TextDiff::from_words(old, new).iter_all_changes() {
             match change.tag() {
                 similar::ChangeTag::Insert => added += words(change.value()),
                 similar::ChangeTag::Delete => removed += words(change.value()),
@@ -213,5 +238,59 @@ fn summarize(a: &EntryFields, b: &EntryFields) -> String {
         "no visible change".to_string()
     } else {
         parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn body(text: &str) -> EntryFields {
+        EntryFields {
+            body: text.to_string(),
+            ..EntryFields::default()
+        }
+    }
+
+    #[test]
+    fn summary_counts_words_around_an_edit_inside_a_word() {
+        let a = body("the quiet morning by the river, then coffee");
+        let b = body("the quieter morning by the river, then tea and coffee");
+        assert_eq!(summarize(&a, &b), "body +3 -1 words");
+        let (old, new) = differing_words(&a.body, &b.body);
+        assert_eq!(
+            (old, new),
+            (
+                "quiet morning by the river, then",
+                "quieter morning by the river, then tea and"
+            )
+        );
+    }
+
+    proptest! {
+        /// After cutting off the common start and end, what the summary
+        /// counts as added and removed still takes the one body to the other.
+        #[test]
+        fn trimmed_counts_still_add_up(
+            start in "[a-c ]{0,12}", a in "[a-cé ]{0,8}", b in "[a-cé ]{0,8}", end in "[a-c ]{0,12}",
+        ) {
+            let (x, y) = (format!("{start}{a}{end}"), format!("{start}{b}{end}"));
+            let (old, new) = differing_words(&x, &y);
+            // The cut is the same on both sides, and leaves no word split.
+            let cut = old.as_ptr() as usize - x.as_ptr() as usize;
+            prop_assert_eq!(&x[..cut], &y[..cut]);
+            prop_assert_eq!(&x[cut + old.len()..], &y[cut + new.len()..]);
+            prop_assert_eq!(words(&x), words(&x[..cut]) + words(old) + words(&x[cut + old.len()..]));
+            let (mut added, mut removed) = (0, 0);
+            for c in similar::TextDiff::from_words(old, new).iter_all_changes() {
+                match c.tag() {
+                    similar::ChangeTag::Insert => added += words(c.value()),
+                    similar::ChangeTag::Delete => removed += words(c.value()),
+                    similar::ChangeTag::Equal => {}
+                }
+            }
+            prop_assert_eq!(words(&x) + added, words(&y) + removed);
+        }
     }
 }

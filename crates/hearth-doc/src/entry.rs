@@ -9,12 +9,12 @@
 //! read).
 
 use crate::DocError;
+use crate::linear;
+use crate::read::{self, SCHEMA, Slot, Source};
 use automerge::transaction::Transactable;
 use automerge::{
     ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value,
 };
-
-const SCHEMA: u64 = 1;
 
 /// The user-visible fields of an entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -88,37 +88,13 @@ impl EntryDoc {
 
     /// Read the current fields.
     pub fn fields(&self) -> Result<EntryFields, DocError> {
-        let schema = self.scalar("schema")?;
-        if !matches!(
-            schema,
-            Some(ScalarValue::Uint(SCHEMA)) | Some(ScalarValue::Int(1))
-        ) {
-            return Err(DocError::Malformed(format!(
-                "unknown entry schema {schema:?}"
-            )));
-        }
-        let mood = match self.scalar("mood")? {
-            None | Some(ScalarValue::Null) => None,
-            Some(ScalarValue::Int(m)) => u8::try_from(m).ok().filter(|m| (1..=5).contains(m)),
-            Some(ScalarValue::Uint(m)) => u8::try_from(m).ok().filter(|m| (1..=5).contains(m)),
-            Some(other) => return Err(DocError::Malformed(format!("mood is {other:?}"))),
-        };
-        Ok(EntryFields {
-            title: self.text("title")?,
-            body: self.text("body")?,
-            mood,
-            feelings: self.strings("feelings")?,
-            tags: self.strings("tags")?,
-            starred: matches!(self.scalar("starred")?, Some(ScalarValue::Boolean(true))),
-            created_at: self.timestamp("created_at")?.unwrap_or(0),
-            updated_at: self.timestamp("updated_at")?.unwrap_or(0),
-            trashed_at: self.timestamp("trashed_at")?,
-        })
+        read::fields(self)
     }
 
     /// The fields after each change in `changes`, applied in order: the
-    /// entry's versions. All changes are loaded at once and each version is
-    /// read at its heads, so this is linear in the history's length.
+    /// entry's versions. A history that is one line is replayed on plain
+    /// strings (see `linear`) and checked against the loaded document; any
+    /// other is read version by version at its heads.
     pub fn replay<'a>(
         changes: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Vec<EntryFields>, DocError> {
@@ -126,23 +102,34 @@ impl EntryDoc {
         if changes.is_empty() {
             return Ok(Vec::new());
         }
-        let mut heads: Vec<ChangeHash> = Vec::new();
-        let mut versions = Vec::with_capacity(changes.len());
-        for bytes in &changes {
-            let change = Change::from_bytes(bytes.to_vec())
-                .map_err(|e| DocError::Malformed(format!("a change does not parse: {e}")))?;
-            heads.retain(|h| !change.deps().contains(h));
-            heads.push(change.hash());
-            versions.push(heads.clone());
-        }
+        let parsed = changes
+            .iter()
+            .map(|bytes| Change::from_bytes(bytes.to_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| DocError::Malformed(format!("a change does not parse: {e}")))?;
         // Nothing is written to this document, so the actor does not matter.
         let mut this = Self::load(&[0; 16], changes.iter().copied())?;
-        let mut out = Vec::with_capacity(versions.len());
-        for at in versions {
-            this.at = Some(at);
-            out.push(this.fields()?);
+        if let Some(versions) = linear::versions(&parsed)
+            && versions.last() == Some(&this.fields()?)
+        {
+            return Ok(versions);
         }
-        Ok(out)
+        this.versions_at_heads(&parsed)
+    }
+
+    /// Each version read through Automerge at its heads: right for any
+    /// history, but each read walks every op of the document.
+    fn versions_at_heads(&mut self, changes: &[Change]) -> Result<Vec<EntryFields>, DocError> {
+        let mut heads: Vec<ChangeHash> = Vec::new();
+        let mut out = Vec::with_capacity(changes.len());
+        for change in changes {
+            heads.retain(|h| !change.deps().contains(h));
+            heads.push(change.hash());
+            self.at = Some(heads.clone());
+            out.push(self.fields());
+        }
+        self.at = None;
+        out.into_iter().collect()
     }
 
     /// The full document, compacted; used for snapshots.
@@ -180,7 +167,7 @@ impl EntryDoc {
 
     fn update_list(&mut self, key: &str, wanted: &[String]) -> Result<(), DocError> {
         let list = self.obj(key)?;
-        let current = self.strings_raw(&list)?;
+        let current = self.list(&list)?;
         for i in (0..current.len()).rev() {
             let keep_here = current[..i].iter().all(|c| c != &current[i]);
             if !keep_here || !wanted.contains(&current[i]) {
@@ -197,49 +184,41 @@ impl EntryDoc {
         Ok(())
     }
 
-    fn get(&self, key: &str) -> Result<Option<(Value<'_>, ObjId)>, DocError> {
-        Ok(match &self.at {
-            Some(heads) => self.doc.get_at(ROOT, key, heads)?,
-            None => self.doc.get(ROOT, key)?,
-        })
+    fn scalar(&self, key: &str) -> Result<Option<ScalarValue>, DocError> {
+        read::scalar(self, key)
     }
 
     fn obj(&self, key: &str) -> Result<ObjId, DocError> {
-        match self.get(key)? {
-            Some((Value::Object(_), id)) => Ok(id),
-            _ => Err(DocError::Malformed(format!("{key} is missing"))),
-        }
+        read::object(self, key)
+    }
+}
+
+impl Source for EntryDoc {
+    type Obj = ObjId;
+
+    fn root(&self, key: &str) -> Result<Option<Slot<ObjId>>, DocError> {
+        let got = match &self.at {
+            Some(heads) => self.doc.get_at(ROOT, key, heads)?,
+            None => self.doc.get(ROOT, key)?,
+        };
+        Ok(got.map(|(value, id)| match value {
+            Value::Scalar(v) => Slot::Scalar(v.into_owned()),
+            Value::Object(_) => Slot::Object(id),
+        }))
     }
 
-    fn scalar(&self, key: &str) -> Result<Option<ScalarValue>, DocError> {
-        match self.get(key)? {
-            None => Ok(None),
-            Some((Value::Scalar(v), _)) => Ok(Some(v.into_owned())),
-            Some((Value::Object(_), _)) => Err(DocError::Malformed(format!("{key} is an object"))),
-        }
-    }
-
-    fn timestamp(&self, key: &str) -> Result<Option<i64>, DocError> {
-        match self.scalar(key)? {
-            None | Some(ScalarValue::Null) => Ok(None),
-            Some(ScalarValue::Timestamp(t) | ScalarValue::Int(t)) => Ok(Some(t)),
-            Some(other) => Err(DocError::Malformed(format!("{key} is {other:?}"))),
-        }
-    }
-
-    fn text(&self, key: &str) -> Result<String, DocError> {
-        let id = self.obj(key)?;
+    fn text(&self, obj: &ObjId) -> Result<String, DocError> {
         Ok(match &self.at {
-            Some(heads) => self.doc.text_at(&id, heads)?,
-            None => self.doc.text(&id)?,
+            Some(heads) => self.doc.text_at(obj, heads)?,
+            None => self.doc.text(obj)?,
         })
     }
 
-    fn strings_raw(&self, list: &ObjId) -> Result<Vec<String>, DocError> {
+    fn list(&self, obj: &ObjId) -> Result<Vec<String>, DocError> {
         let mut out = Vec::new();
         let items = match &self.at {
-            Some(heads) => self.doc.list_range_at(list, .., heads),
-            None => self.doc.list_range(list, ..),
+            Some(heads) => self.doc.list_range_at(obj, .., heads),
+            None => self.doc.list_range(obj, ..),
         };
         for item in items {
             match Value::from(item.value) {
@@ -254,21 +233,11 @@ impl EntryDoc {
         }
         Ok(out)
     }
-
-    fn strings(&self, key: &str) -> Result<Vec<String>, DocError> {
-        let mut out: Vec<String> = Vec::new();
-        for s in self.strings_raw(&self.obj(key)?)? {
-            if !out.contains(&s) {
-                out.push(s);
-            }
-        }
-        Ok(out)
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use proptest::prelude::*;
 
@@ -333,12 +302,102 @@ mod tests {
         assert_eq!(versions, vec![sample(), f]);
     }
 
+    fn parse(changes: &[Vec<u8>]) -> Vec<Change> {
+        changes
+            .iter()
+            .map(|c| Change::from_bytes(c.clone()).unwrap())
+            .collect()
+    }
+
+    fn at_heads(changes: &[Vec<u8>]) -> Vec<EntryFields> {
+        let mut doc = EntryDoc::load(&[0; 16], changes.iter().map(Vec::as_slice)).unwrap();
+        doc.versions_at_heads(&parse(changes)).unwrap()
+    }
+
+    #[test]
+    fn devices_taking_turns_is_still_one_line() {
+        let (_, c1) = EntryDoc::create(&[1; 16], &sample()).unwrap();
+        let mut b = EntryDoc::load(&[2; 16], [c1.as_slice()]).unwrap();
+        let mut f = sample();
+        f.body = "It rained. B wrote this.".into();
+        f.tags = vec!["b".into()];
+        let c2 = b.update(&f).unwrap().unwrap();
+        let mut a = EntryDoc::load(&[1; 16], [c1.as_slice(), c2.as_slice()]).unwrap();
+        f.body = "Then A: It rained. B wrote this, A too.".into();
+        f.tags = vec!["b".into(), "a".into()];
+        let c3 = a.update(&f).unwrap().unwrap();
+        let changes = vec![c1, c2, c3];
+        let fast = linear::versions(&parse(&changes)).expect("one line of changes");
+        assert_eq!(fast, at_heads(&changes));
+        assert_eq!(fast[2], f);
+    }
+
+    #[test]
+    fn a_fork_is_read_at_heads() {
+        let (_, c1) = EntryDoc::create(&[1; 16], &sample()).unwrap();
+        let mut a = EntryDoc::load(&[1; 16], [c1.as_slice()]).unwrap();
+        let mut b = EntryDoc::load(&[2; 16], [c1.as_slice()]).unwrap();
+        let mut fa = sample();
+        fa.body = "It rained. A.".into();
+        let mut fb = sample();
+        fb.body = "B. It rained.".into();
+        let ca = a.update(&fa).unwrap().unwrap();
+        let cb = b.update(&fb).unwrap().unwrap();
+        let changes = vec![c1, ca, cb];
+        assert!(linear::versions(&parse(&changes)).is_none());
+        let versions = EntryDoc::replay(changes.iter().map(Vec::as_slice)).unwrap();
+        assert_eq!(versions, at_heads(&changes));
+        assert_eq!(versions[2].body, "B. It rained. A.");
+    }
+
     #[test]
     fn garbage_is_an_error() {
         assert!(EntryDoc::load(&[1; 16], [b"not automerge".as_slice()]).is_err());
     }
 
     proptest! {
+        /// Edits in the middle of texts, of any characters, with tags,
+        /// moods and the trash coming and going: the one-line replay gives
+        /// what reading at each version's heads gives, and what was written.
+        #[test]
+        fn one_line_replay_matches_reading_at_heads(edits in proptest::collection::vec(
+            (0usize..4, any::<prop::sample::Index>(), "\\PC{0,12}", 0usize..8,
+             proptest::collection::vec("[a-c]{1,2}", 0..3), any::<bool>()), 1..12)) {
+            let mut want = sample();
+            let (mut doc, first) = EntryDoc::create(&[7; 16], &want).unwrap();
+            let mut changes = vec![first];
+            let mut states = vec![want.clone()];
+            for (what, at, text, cut, tags, flag) in edits {
+                let chars: Vec<char> = want.body.chars().collect();
+                let i = at.index(chars.len() + 1);
+                let j = (i + cut).min(chars.len());
+                match what {
+                    0 => want.body = chars[..i].iter().chain(text.chars().collect::<Vec<_>>().iter()).chain(chars[i..].iter()).collect(),
+                    1 => want.body = chars[..i].iter().chain(chars[j..].iter()).collect(),
+                    2 => want.title = text,
+                    _ => { want.trashed_at = flag.then_some(5); want.mood = flag.then_some(2); }
+                }
+                let mut dedup: Vec<String> = Vec::new();
+                for t in tags { if !dedup.contains(&t) { dedup.push(t); } }
+                want.feelings = dedup;
+                want.starred = flag;
+                if let Some(c) = doc.update(&want).unwrap() {
+                    changes.push(c);
+                    // Lists keep the order items first came in, not `want`'s.
+                    let got = doc.fields().unwrap();
+                    let (mut a, mut b) = (got.feelings.clone(), want.feelings.clone());
+                    a.sort();
+                    b.sort();
+                    prop_assert_eq!(a, b);
+                    want.feelings = got.feelings;
+                    states.push(want.clone());
+                }
+            }
+            let fast = linear::versions(&parse(&changes));
+            prop_assert_eq!(fast.as_ref(), Some(&at_heads(&changes)));
+            prop_assert_eq!(fast, Some(states));
+        }
+
         #[test]
         fn any_edit_sequence_reloads(edits in proptest::collection::vec(
             ("\\PC{0,20}", "\\PC{0,60}", proptest::option::of(1u8..=5),
@@ -355,6 +414,7 @@ mod tests {
                 if let Some(c) = doc.update(&want).unwrap() { changes.push(c); }
             }
             let back = EntryDoc::load(&actor, changes.iter().map(Vec::as_slice)).unwrap();
+            prop_assert_eq!(linear::versions(&parse(&changes)), Some(at_heads(&changes)));
             prop_assert_eq!(back.fields().unwrap().title, want.title.clone());
             prop_assert_eq!(back.fields().unwrap().body, want.body.clone());
             prop_assert_eq!(back.fields().unwrap().mood, want.mood);

@@ -6,6 +6,8 @@
 //! to edit or merge.
 
 mod entry;
+mod linear;
+mod read;
 
 pub use entry::{EntryDoc, EntryFields};
 
