@@ -1,8 +1,9 @@
 //! Writing a body in the person's `$EDITOR` without leaving plaintext on
-//! disk. The draft file is created mode 0600 on memory-backed storage (the
-//! runtime directory, else `/dev/shm`, when /proc/mounts says it is a tmpfs)
-//! and removed afterwards. Where there is no such place, Hearth says so and
-//! asks before using the disk.
+//! disk. The draft file is created mode 0600 on memory-backed storage and
+//! removed afterwards: `$HEARTH_DRAFT_DIR` when set, else the runtime
+//! directory, else `/dev/shm`, whichever /proc/mounts says is a tmpfs. Where
+//! there is no such place, Hearth says so and asks before using the disk
+//! (`$HEARTH_DRAFT_DIR` when set, else the temporary folder).
 
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, IsTerminal, Write};
@@ -16,9 +17,18 @@ pub fn edit(initial: &str) -> Result<Zeroizing<String>> {
     let editor = std::env::var("EDITOR")
         .or_else(|_| std::env::var("VISUAL"))
         .unwrap_or_else(|_| "vi".to_string());
-    let dir = match memory_backed_dir() {
+    let chosen = std::env::var_os("HEARTH_DRAFT_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from);
+    if let Some(dir) = chosen.as_ref().filter(|d| !d.is_dir()) {
+        bail!(
+            "HEARTH_DRAFT_DIR is {}, which is not a folder; make it or unset it",
+            dir.display()
+        );
+    }
+    let dir = match memory_backed_dir(chosen.clone()) {
         Some(dir) => dir,
-        None => ask_for_disk()?,
+        None => ask_for_disk(chosen.unwrap_or_else(std::env::temp_dir))?,
     };
     let mut file = tempfile::Builder::new()
         .prefix("hearth-")
@@ -42,14 +52,20 @@ pub fn edit(initial: &str) -> Result<Zeroizing<String>> {
     Ok(text)
 }
 
-/// A directory on tmpfs we can write to, if there is one.
-fn memory_backed_dir() -> Option<PathBuf> {
+/// A directory on tmpfs we can write to, if there is one: `chosen` alone
+/// when the person named one.
+fn memory_backed_dir(chosen: Option<PathBuf>) -> Option<PathBuf> {
     let mounts = std::fs::read_to_string("/proc/mounts").ok()?;
-    let candidates = std::env::var_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([PathBuf::from("/dev/shm")]);
+    let candidates: Vec<PathBuf> = match chosen {
+        Some(dir) => vec![dir],
+        None => std::env::var_os("XDG_RUNTIME_DIR")
+            .map(PathBuf::from)
+            .into_iter()
+            .chain([PathBuf::from("/dev/shm")])
+            .collect(),
+    };
     candidates
+        .into_iter()
         .filter(|d| d.is_dir())
         .find(|d| is_memory_backed(d, &mounts))
 }
@@ -73,8 +89,7 @@ fn is_memory_backed(dir: &Path, mounts: &str) -> bool {
         .is_some_and(|(_, memory)| memory)
 }
 
-fn ask_for_disk() -> Result<PathBuf> {
-    let tmp = std::env::temp_dir();
+fn ask_for_disk(tmp: PathBuf) -> Result<PathBuf> {
     if !std::io::stdin().is_terminal() {
         bail!(
             "there is no memory-backed folder for the draft, and the disk is not used without asking; pass the text as arguments or on standard input"
@@ -82,7 +97,8 @@ fn ask_for_disk() -> Result<PathBuf> {
     }
     eprint!(
         "No memory-backed folder was found, so the draft would be written to disk in {} \
-         (removed afterwards, but it may be recoverable). Continue? [y/N] ",
+         (removed afterwards, but it may be recoverable; set HEARTH_DRAFT_DIR to a tmpfs \
+         folder to avoid this). Continue? [y/N] ",
         tmp.display()
     );
     let mut answer = String::new();

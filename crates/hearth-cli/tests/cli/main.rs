@@ -9,6 +9,7 @@ mod support;
 mod at_rest;
 mod backup;
 mod crash;
+mod editor;
 mod errors;
 mod history;
 mod init;

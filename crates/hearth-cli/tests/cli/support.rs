@@ -36,6 +36,18 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run of `what` that printed `output` to a terminal, where standard
+    /// output and standard error are one stream.
+    pub fn from_terminal(what: String, out: std::process::Output) -> Self {
+        let text = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+        Self {
+            code: out.status.code(),
+            stdout: text.clone(),
+            stderr: text,
+            what,
+        }
+    }
+
     /// Assert exit status 0; return self.
     #[track_caller]
     pub fn ok(self) -> Self {
