@@ -5,6 +5,7 @@
 use crate::entry::{Entry, EntryId, EntryPatch, from_millis};
 use crate::journal::Journal;
 use crate::oplog::{self, KIND_CHANGE};
+use crate::view;
 use crate::{CoreError, Result};
 use chrono::{DateTime, Utc};
 use hearth_doc::{EntryDoc, EntryFields};
@@ -46,12 +47,20 @@ impl Journal {
             changes.push(oplog::open(op, self.scope_key(), &trusted)?);
             authors.push(hex::encode(op.author));
         }
-        let states = EntryDoc::replay(changes.iter().map(Vec::as_slice)).map_err(|e| {
-            CoreError::Damaged {
-                id: id.to_string(),
-                reason: format!("its history does not load: {e}"),
-            }
-        })?;
+        // The view holds the state the document is in now, which saves
+        // loading the document to check the replay against.
+        let now = self
+            .store
+            .read()
+            .view(&id.0)?
+            .and_then(|rec| view::open(self.scope_key(), &rec).ok());
+        let states =
+            EntryDoc::replay(changes.iter().map(Vec::as_slice), now.as_ref()).map_err(|e| {
+                CoreError::Damaged {
+                    id: id.to_string(),
+                    reason: format!("its history does not load: {e}"),
+                }
+            })?;
         let mut out: Vec<Version> = Vec::with_capacity(states.len());
         for (i, (fields, device)) in states.into_iter().zip(authors).enumerate() {
             let summary = match out.last() {
