@@ -5,6 +5,7 @@
 //! applies the change, and writes the new op and the new view in one
 //! transaction.
 
+use crate::doc_cache::DocCache;
 use crate::entry::{Entry, EntryDraft, EntryId, EntryPatch, ListFilter};
 use crate::oplog::{self, KIND_CHANGE, Writer};
 use crate::search::SearchState;
@@ -35,6 +36,8 @@ pub struct Journal {
     views_loaded: bool,
     damaged: Vec<Damage>,
     pub(crate) search: SearchState,
+    /// The documents of the entries edited last.
+    docs: DocCache,
 }
 
 impl Journal {
@@ -66,6 +69,7 @@ impl Journal {
             views_loaded: false,
             damaged: Vec::new(),
             search: SearchState::default(),
+            docs: DocCache::default(),
         }
     }
 
@@ -300,21 +304,40 @@ impl Journal {
             device: &self.secrets.device,
         };
         let scope = self.scope;
+        let docs = &mut self.docs;
         let updated = self.store.write(|tx| -> Result<Entry> {
-            let mut doc = load_doc(tx, &id, &actor, key, &trusted)?;
-            let mut entry = Entry::from_fields(id, doc.fields()?);
+            let mut ops = tx.doc_op_count(&id.0)?;
+            let mut doc = match docs.take(&id, ops) {
+                Some(doc) => doc,
+                None => load_doc(tx, &id, &actor, key, &trusted)?,
+            };
+            let before = doc.fields()?;
+            let mut entry = Entry::from_fields(id, before.clone());
             f(&mut entry)?;
             let mut fields = entry.to_fields();
-            if fields == doc.fields()? {
-                return Ok(entry);
+            let mut after = before.clone();
+            if fields != before {
+                fields.updated_at = Utc::now().timestamp_millis();
+                if let Some(change) = doc.update(&fields)? {
+                    oplog::append(tx, &writer, &id.0, KIND_CHANGE, &change)?;
+                    after = doc.fields()?;
+                    tx.put_view(&view::seal(key, scope, id.0, &after))?;
+                    ops += 1;
+                }
             }
-            fields.updated_at = Utc::now().timestamp_millis();
-            if let Some(change) = doc.update(&fields)? {
-                oplog::append(tx, &writer, &id.0, KIND_CHANGE, &change)?;
-                tx.put_view(&view::seal(key, scope, id.0, &doc.fields()?))?;
+            // Kept only once the transaction has got this far; a failure
+            // above drops the document with its unsaved change.
+            docs.keep(id, ops, doc);
+            Ok(Entry::from_fields(id, after))
+        });
+        let updated = match updated {
+            Ok(entry) => entry,
+            Err(e) => {
+                // The commit itself may have failed after the document was kept.
+                self.docs.forget(&id);
+                return Err(e);
             }
-            Ok(Entry::from_fields(id, doc.fields()?))
-        })?;
+        };
         self.cache(updated.clone())?;
         Ok(updated)
     }
@@ -344,6 +367,7 @@ impl Journal {
     /// Drop purged entries from memory and from the search index.
     pub(crate) fn forget(&mut self, ids: &[EntryId]) -> Result<()> {
         for id in ids {
+            self.docs.forget(id);
             self.entries.remove(id);
             self.search.remove(id)?;
         }

@@ -16,6 +16,7 @@
 //! - [`when`]: the date and time forms people type.
 
 pub mod backup;
+mod doc_cache;
 pub mod entry;
 mod error;
 pub mod history;

@@ -162,6 +162,45 @@ fn edits_are_single_ops_and_noop_edits_write_nothing() {
     assert_eq!(j.store.read().op_count().unwrap(), 2);
 }
 
+/// Two journals open on one vault (the desktop app and `hearth` in a
+/// terminal): an edit in one is the base of the next edit in the other,
+/// though each keeps the document it edited last loaded.
+#[test]
+fn an_edit_elsewhere_is_not_lost_by_a_kept_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = Vault::create(dir.path(), b"pw", cheap()).unwrap();
+    let id = a
+        .write(EntryDraft {
+            title: "Morning".into(),
+            body: "Rain.".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .id
+        .to_string();
+    let body = |text: &str| EntryPatch {
+        body: Some(text.into()),
+        ..Default::default()
+    };
+    a.edit(&id, &body("Rain, then sun.")).unwrap();
+    let mut b = reopen(dir.path());
+    b.edit(
+        &id,
+        &EntryPatch {
+            title: Some("Morning walk".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let after = a.edit(&id, &body("Rain, then sun, then rain.")).unwrap();
+    assert_eq!(after.title, "Morning walk");
+    assert_eq!(after.body, "Rain, then sun, then rain.");
+    let again = reopen(dir.path());
+    assert_eq!(again.get(&id).unwrap(), &after);
+    assert_eq!(again.load_fields(&id).unwrap().title, "Morning walk");
+    assert_eq!(again.history(&id).unwrap().len(), 4);
+}
+
 #[test]
 fn search_follows_changes() {
     let dir = tempfile::tempdir().unwrap();

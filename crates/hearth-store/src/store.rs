@@ -382,6 +382,16 @@ impl StoreTx<'_> {
     }
 
     /// Every op of one document, in log order per author.
+    /// How many ops a document has (purge markers included): a count that
+    /// only grows, since ops are only ever appended.
+    pub fn doc_op_count(&self, doc: &DocId) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT COUNT(*) FROM ops WHERE doc = ?1")?;
+        let n: i64 = stmt.query_row(params![doc.as_slice()], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     pub fn ops_for_doc(&self, doc: &DocId) -> Result<Vec<OpRecord>, StoreError> {
         let mut stmt = self.tx.prepare_cached(
             "SELECT scope, author, seq, epoch, kind, payload, signature FROM ops
