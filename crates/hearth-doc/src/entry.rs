@@ -38,6 +38,8 @@ pub struct EntryDoc {
     doc: AutoCommit,
     /// Read the document as it was at these heads instead of now.
     at: Option<Vec<ChangeHash>>,
+    /// The heads of what is already stored; changes after them are new.
+    stored: Vec<ChangeHash>,
 }
 
 impl EntryDoc {
@@ -50,9 +52,13 @@ impl EntryDoc {
         doc.put_object(ROOT, "body", ObjType::Text)?;
         doc.put_object(ROOT, "feelings", ObjType::List)?;
         doc.put_object(ROOT, "tags", ObjType::List)?;
-        let mut this = Self { doc, at: None };
+        let mut this = Self {
+            doc,
+            at: None,
+            stored: Vec::new(),
+        };
         this.write_fields(fields)?;
-        let change = this.doc.save_incremental();
+        let change = this.new_changes();
         Ok((this, change))
     }
 
@@ -72,8 +78,12 @@ impl EntryDoc {
         doc.load_incremental(&all)?;
         doc.set_actor(ActorId::from(actor));
         // Everything loaded is already stored; only new edits are saved.
-        let _ = doc.save_incremental();
-        let this = Self { doc, at: None };
+        let stored = doc.get_heads();
+        let this = Self {
+            doc,
+            at: None,
+            stored,
+        };
         this.fields()?;
         Ok(this)
     }
@@ -82,8 +92,17 @@ impl EntryDoc {
     /// `None` when nothing differed.
     pub fn update(&mut self, fields: &EntryFields) -> Result<Option<Vec<u8>>, DocError> {
         self.write_fields(fields)?;
-        let change = self.doc.save_incremental();
+        let change = self.new_changes();
         Ok((!change.is_empty()).then_some(change))
+    }
+
+    /// The bytes of the changes made since the last call (or the load), which
+    /// the caller stores. Unlike `save_incremental` after a load, this never
+    /// re-encodes what was loaded.
+    fn new_changes(&mut self) -> Vec<u8> {
+        let bytes = self.doc.save_after(&self.stored);
+        self.stored = self.doc.get_heads();
+        bytes
     }
 
     /// Read the current fields.

@@ -68,6 +68,8 @@ struct Replay {
     seq_of: HashMap<Id, usize>,
     /// A singly linked list per sequence, from its head node, in final order.
     next: Vec<u32>,
+    /// The sequence each node belongs to.
+    seq_of_node: Vec<usize>,
     /// The element's place among every element its sequence ever had.
     rank: Vec<u32>,
     mirror: Mirror,
@@ -80,8 +82,9 @@ impl Replay {
         (op.0, actor)
     }
 
-    fn new_node(&mut self) -> u32 {
+    fn new_node(&mut self, seq: usize) -> u32 {
         self.next.push(NIL);
+        self.seq_of_node.push(seq);
         u32::try_from(self.next.len() - 1).unwrap_or(NIL)
     }
 
@@ -96,7 +99,7 @@ impl Replay {
                 ));
                 match (&op.obj, &op.action, op.insert) {
                     (ObjectId::Root, OpType::Make(ObjType::Text | ObjType::List), false) => {
-                        let head = self.new_node();
+                        let head = self.new_node(heads.len());
                         self.seq_of.insert(id, heads.len());
                         heads.push(head);
                     }
@@ -111,7 +114,10 @@ impl Replay {
                             }
                             Key::Map(_) => return None,
                         };
-                        let node = self.new_node();
+                        if self.seq_of_node[after as usize] != seq {
+                            return None;
+                        }
+                        let node = self.new_node(seq);
                         self.next[node as usize] = self.next[after as usize];
                         self.next[after as usize] = node;
                         self.node_of.insert(id, node);
@@ -165,6 +171,9 @@ impl Replay {
                     let seq = *self.seq_of.get(&obj)?;
                     let e = self.id(e);
                     let node = *self.node_of.get(&e)? as usize;
+                    if self.seq_of_node[node] != seq {
+                        return None;
+                    }
                     self.mirror.seqs[seq].remove(self.rank[node])?;
                 }
                 _ => return None,
