@@ -126,12 +126,12 @@ impl SearchIndex {
 }
 
 /// The index's own layout version, kept in `user_version` of its image.
-const LAYOUT: i64 = 2;
+const LAYOUT: i64 = 3;
 
 const SCHEMA: &str = "
     PRAGMA journal_mode = OFF;
     PRAGMA synchronous = OFF;
-    PRAGMA user_version = 2;
+    PRAGMA user_version = 3;
     CREATE VIRTUAL TABLE fts USING fts5(
         title, body, tags, feelings,
         tokenize = 'unicode61 remove_diacritics 2',
@@ -143,6 +143,7 @@ const SCHEMA: &str = "
         created_at INTEGER NOT NULL);
     CREATE TABLE tags (id INTEGER NOT NULL, tag TEXT NOT NULL COLLATE NOCASE);
     CREATE INDEX tags_by_tag ON tags (tag, id);
+    CREATE INDEX tags_by_id ON tags (id);
 ";
 
 fn insert(conn: &Connection, doc: &SearchDoc<'_>) -> Result<(), StoreError> {
