@@ -189,6 +189,13 @@ impl Journal {
 
     /// Find the entry an id or unique id prefix names (trashed ones excluded).
     pub fn resolve(&self, id_or_prefix: &str) -> Result<EntryId> {
+        // A whole id (what the desktop app and scripts pass) is looked up
+        // directly instead of being compared with every entry's.
+        if let Ok(id) = EntryId::parse(id_or_prefix.trim())
+            && self.entries.get(&id).is_some_and(|e| !e.is_trashed())
+        {
+            return Ok(id);
+        }
         let live = self
             .entries
             .values()
