@@ -187,6 +187,19 @@ fn differing_words<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     (&a[start..a.len() - end], &b[start..b.len() - end])
 }
 
+/// Words added and removed, by a word diff.
+fn words_added_removed(old: &str, new: &str) -> (usize, usize) {
+    let (mut added, mut removed) = (0, 0);
+    for change in similar::TextDiff::from_words(old, new).iter_all_changes() {
+        match change.tag() {
+            similar::ChangeTag::Insert => added += words(change.value()),
+            similar::ChangeTag::Delete => removed += words(change.value()),
+            similar::ChangeTag::Equal => {}
+        }
+    }
+    (added, removed)
+}
+
 fn words(s: &str) -> usize {
     s.split_whitespace().count()
 }
@@ -203,16 +216,8 @@ fn summarize(a: &EntryFields, b: &EntryFields) -> String {
         parts.push(format!("title now {:?}", b.title));
     }
     if a.body != b.body {
-        let (mut added, mut removed) = (0, 0);
         let (old, new) = differing_words(&a.body, &b.body);
-        for change in similar::TextDiff::from_words(old, new).iter_all_changes() {
-            match change.tag() {
-                similar::ChangeTag::Insert => added += words(change.value()),
-                similar::ChangeTag::Delete => removed += words(change.value()),
-                similar::ChangeTag::Equal => {}
-            }
-        }
-        parts.push(match (added, removed) {
+        parts.push(match words_added_removed(old, new) {
             (0, 0) => "body spacing".to_string(),
             (n, 0) => format!("body +{n} words"),
             (0, n) => format!("body -{n} words"),
@@ -291,14 +296,7 @@ mod tests {
             prop_assert_eq!(&x[..cut], &y[..cut]);
             prop_assert_eq!(&x[cut + old.len()..], &y[cut + new.len()..]);
             prop_assert_eq!(words(&x), words(&x[..cut]) + words(old) + words(&x[cut + old.len()..]));
-            let (mut added, mut removed) = (0, 0);
-            for c in similar::TextDiff::from_words(old, new).iter_all_changes() {
-                match c.tag() {
-                    similar::ChangeTag::Insert => added += words(c.value()),
-                    similar::ChangeTag::Delete => removed += words(c.value()),
-                    similar::ChangeTag::Equal => {}
-                }
-            }
+            let (added, removed) = words_added_removed(old, new);
             prop_assert_eq!(words(&x) + added, words(&y) + removed);
         }
     }
