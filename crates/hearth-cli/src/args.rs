@@ -19,6 +19,11 @@ pub enum Command {
     /// Create a new journal (asks for a passphrase twice) and show its recovery key
     Init(InitArgs),
     /// Add an entry; the body is TEXT, else standard input, else $EDITOR
+    ///
+    /// The editor's draft is kept in memory: a file of mode 0600 in
+    /// $HEARTH_DRAFT_DIR, $XDG_RUNTIME_DIR or /dev/shm (whichever is a tmpfs),
+    /// removed when the editor closes. Where there is none, hearth asks before
+    /// putting the draft on disk.
     Write(WriteArgs),
     /// List entries, newest first
     List(ListArgs),
