@@ -109,8 +109,10 @@ describe('journal', () => {
     await page.keyboard.type('river');
     const results = page.getByRole('list', { name: 'Search results' });
     await results.waitFor();
-    await expect(results.locator('mark').first().innerText()).resolves.toBe('river');
-    await expect(results.locator('li').count()).resolves.toBe(1);
+    // On a busy machine the search can run between keystrokes, showing the
+    // hits for "r" first; wait for the results of the whole word.
+    await expect.poll(() => results.locator('mark').first().innerText(), { timeout: 5000 }).toBe('river');
+    await expect.poll(() => results.locator('li').count(), { timeout: 5000 }).toBe(1);
     await shot(page, 'search');
     await page.getByLabel('Search your journal').fill('');
     await page.getByRole('button', { name: 'Filters' }).click();
