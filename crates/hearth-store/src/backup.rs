@@ -129,7 +129,7 @@ impl Store {
                 if tx.view(&view.doc)?.is_some() {
                     return Err(StoreError::Corrupt(format!(
                         "two views of document {}",
-                        hex(&view.doc)
+                        hex::encode(view.doc)
                     )));
                 }
                 tx.put_view(view)?;
@@ -147,41 +147,11 @@ impl Store {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    fn header() -> VaultHeader {
-        VaultHeader {
-            format: 1,
-            kdf_memory_kib: 8192,
-            kdf_iterations: 1,
-            kdf_parallelism: 1,
-            salt: vec![1; 16],
-            wrapped_secrets: vec![2; 80],
-            device: [3; 32],
-            personal_scope: [4; 16],
-            created_at: 5,
-        }
-    }
-
-    fn op(seq: u64, doc: u8) -> OpRecord {
-        OpRecord {
-            scope: [4; 16],
-            author: [3; 32],
-            seq,
-            epoch: 0,
-            doc: [doc; 16],
-            kind: 1,
-            payload: vec![seq as u8; 10],
-            signature: vec![7; 64],
-        }
-    }
+    use crate::fixtures::{header, op};
 
     fn rows() -> VaultRows {
         VaultRows {

@@ -7,6 +7,8 @@
 //!   no plaintext index ever reaches the disk.
 
 mod backup;
+#[cfg(test)]
+mod fixtures;
 mod query;
 mod schema;
 mod search;

@@ -545,33 +545,7 @@ pub(crate) fn fixed<const N: usize>(bytes: &[u8], what: &str) -> Result<[u8; N],
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    fn header() -> VaultHeader {
-        VaultHeader {
-            format: 1,
-            kdf_memory_kib: 8192,
-            kdf_iterations: 1,
-            kdf_parallelism: 1,
-            salt: vec![1; 16],
-            wrapped_secrets: vec![2; 80],
-            device: [3; 32],
-            personal_scope: [4; 16],
-            created_at: 5,
-        }
-    }
-
-    fn op(seq: u64) -> OpRecord {
-        OpRecord {
-            scope: [4; 16],
-            author: [3; 32],
-            seq,
-            epoch: 0,
-            doc: [9; 16],
-            kind: 1,
-            payload: vec![seq as u8; 10],
-            signature: vec![0; 64],
-        }
-    }
+    use crate::fixtures::{header, op};
 
     #[test]
     fn create_open_append() {
@@ -580,7 +554,7 @@ mod tests {
         let mut s = Store::create(&path, &header()).unwrap();
         assert!(Store::create(&path, &header()).is_err());
         s.write(|tx| -> Result<(), StoreError> {
-            tx.append_op(&op(1))?;
+            tx.append_op(&op(1, 9))?;
             tx.put_view(&ViewRecord {
                 doc: [9; 16],
                 scope: [4; 16],
@@ -588,12 +562,12 @@ mod tests {
             })
         })
         .unwrap();
-        let err = s.write(|tx| tx.append_op(&op(3))).unwrap_err();
+        let err = s.write(|tx| tx.append_op(&op(3, 9))).unwrap_err();
         assert!(matches!(err, StoreError::Sequence(_)));
         drop(s);
         let s = Store::open(&path).unwrap();
         assert_eq!(s.header().unwrap(), header());
-        assert_eq!(s.read().ops_for_doc(&[9; 16]).unwrap(), vec![op(1)]);
+        assert_eq!(s.read().ops_for_doc(&[9; 16]).unwrap(), vec![op(1, 9)]);
         assert_eq!(s.views().unwrap().len(), 1);
         assert_eq!(s.read().next_seq(&[4; 16], &[3; 32]).unwrap(), 2);
         let at = s.read().log_position().unwrap();
@@ -604,7 +578,7 @@ mod tests {
             vec![[9; 16]]
         );
         let mut s = s;
-        s.write(|tx| tx.append_op(&op(2))).unwrap();
+        s.write(|tx| tx.append_op(&op(2, 9))).unwrap();
         let now = s.read().log_position().unwrap();
         assert_eq!(
             s.read().docs_changed_since(&at, &now).unwrap(),
@@ -618,7 +592,7 @@ mod tests {
         let path = dir.path().join("vault.db");
         let mut s = Store::create(&path, &header()).unwrap();
         let r = s.write(|tx| -> Result<(), StoreError> {
-            tx.append_op(&op(1))?;
+            tx.append_op(&op(1, 9))?;
             Err(StoreError::Corrupt("boom".into()))
         });
         assert!(r.is_err());
