@@ -2,20 +2,6 @@
 
 use crate::support::*;
 
-fn some_entries(j: &Journal) {
-    j.write(&["--title", "One", "--mood", "3", "--tag", "x", "first"]);
-    j.write(&[
-        "--title",
-        "Two",
-        "--feeling",
-        "calm",
-        "--at",
-        "2020-05-05 05:05",
-        "second",
-    ]);
-    j.write(&["third, untitled"]);
-}
-
 #[test]
 fn passwd_changes_the_passphrase_and_keeps_the_entries() {
     let j = Journal::new();

@@ -40,18 +40,9 @@ fn key_of(out: &Run) -> String {
     key
 }
 
-fn some_entries(j: &Journal) {
-    j.write(&["--title", "One", "--mood", "3", "--tag", "x", "first"]);
-    j.write(&[
-        "--title",
-        "Two",
-        "--feeling",
-        "calm",
-        "--at",
-        "2020-05-05 05:05",
-        "second",
-    ]);
-    j.write(&["third, untitled"]);
+/// Three entries and a fourth in the trash.
+fn some_entries_and_one_trashed(j: &Journal) {
+    some_entries(j);
     let gone = j.write(&["fourth, in the trash"]);
     j.ok(&["delete", &gone]);
 }
@@ -153,7 +144,7 @@ fn init_json_prints_only_the_recovery_key() {
 #[test]
 fn with_the_passphrase_forgotten_the_recovery_key_sets_a_new_one_and_every_entry_reads_back() {
     let (j, key) = init();
-    some_entries(&j);
+    some_entries_and_one_trashed(&j);
     let before = list_with(&j, PASS);
     assert_eq!(before.as_array().unwrap().len(), 3);
 
@@ -190,7 +181,7 @@ fn with_the_passphrase_forgotten_the_recovery_key_sets_a_new_one_and_every_entry
 #[test]
 fn the_recovery_key_survives_a_passphrase_change() {
     let (j, key) = init();
-    some_entries(&j);
+    some_entries_and_one_trashed(&j);
     j.cmd(&["passwd", "--kdf-memory-mib", "9"])
         .env("HEARTH_NEW_PASSPHRASE", "changed")
         .run()
@@ -207,7 +198,7 @@ fn the_recovery_key_survives_a_passphrase_change() {
 #[test]
 fn a_replaced_recovery_key_is_refused_and_the_new_one_works() {
     let (j, old) = init();
-    some_entries(&j);
+    some_entries_and_one_trashed(&j);
     let new = key_of(&j.ok(&["recovery-key", "new", "--json"]));
     assert_ne!(new, old);
 
@@ -225,7 +216,7 @@ fn a_replaced_recovery_key_is_refused_and_the_new_one_works() {
 #[test]
 fn recovery_key_new_shows_the_key_and_needs_the_passphrase() {
     let (j, old) = init();
-    some_entries(&j);
+    some_entries_and_one_trashed(&j);
     let before = j.snapshot();
     j.cmd(&["recovery-key", "new"])
         .env("HEARTH_PASSPHRASE", "not it")
@@ -255,7 +246,7 @@ fn recovery_key_new_shows_the_key_and_needs_the_passphrase() {
 #[test]
 fn a_key_with_one_character_wrong_is_caught_by_its_checksum() {
     let (j, key) = init();
-    some_entries(&j);
+    some_entries_and_one_trashed(&j);
     let before = j.snapshot();
     for pos in 0..36 {
         let typo = with_typo(&key, pos);
@@ -298,7 +289,7 @@ fn keys_that_are_not_keys_are_refused_plainly() {
 #[test]
 fn the_key_may_be_typed_in_lower_case_with_spaces_or_without_dashes() {
     let (j, key) = init();
-    some_entries(&j);
+    some_entries_and_one_trashed(&j);
     let plain: String = key.chars().filter(|&c| c != '-').collect();
     let spaced = key.replace('-', " ");
     let lookalikes = key.replace('0', "o").replace('1', "l");
@@ -322,7 +313,7 @@ fn the_key_may_be_typed_in_lower_case_with_spaces_or_without_dashes() {
 #[test]
 fn recover_without_a_key_or_a_new_passphrase_explains_and_changes_nothing() {
     let (j, key) = init();
-    some_entries(&j);
+    some_entries_and_one_trashed(&j);
     let before = j.snapshot();
     j.cmd(&["recover"])
         .env_remove("HEARTH_RECOVERY_KEY")
@@ -345,7 +336,7 @@ fn recover_without_a_key_or_a_new_passphrase_explains_and_changes_nothing() {
 #[test]
 fn a_journal_made_before_recovery_keys_says_there_is_none() {
     let (j, key) = init();
-    some_entries(&j);
+    some_entries_and_one_trashed(&j);
     // What a journal made before this feature looks like: no second wrapping.
     {
         let conn = rusqlite::Connection::open(j.vault()).unwrap();

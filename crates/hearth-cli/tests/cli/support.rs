@@ -415,3 +415,19 @@ pub fn backup_entry(id: Option<&str>, title: &str, body: &str, created_at: &str)
         "updated_at": created_at,
     })
 }
+
+/// Three entries: titled with a mood and a tag, backdated with a feeling,
+/// and untitled.
+pub fn some_entries(j: &Journal) {
+    j.write(&["--title", "One", "--mood", "3", "--tag", "x", "first"]);
+    j.write(&[
+        "--title",
+        "Two",
+        "--feeling",
+        "calm",
+        "--at",
+        "2020-05-05 05:05",
+        "second",
+    ]);
+    j.write(&["third, untitled"]);
+}
