@@ -76,10 +76,17 @@ struct Replay {
 }
 
 impl Replay {
+    fn actor(&mut self, actor: &ActorId) -> u32 {
+        if let Some(&index) = self.actors.get(actor) {
+            return index;
+        }
+        let index = u32::try_from(self.actors.len()).unwrap_or(u32::MAX);
+        self.actors.insert(actor.clone(), index);
+        index
+    }
+
     fn id(&mut self, op: &OpId) -> Id {
-        let next = u32::try_from(self.actors.len()).unwrap_or(u32::MAX);
-        let actor = *self.actors.entry(op.1.clone()).or_insert(next);
-        (op.0, actor)
+        (op.0, self.actor(&op.1))
     }
 
     fn new_node(&mut self, seq: usize) -> u32 {
@@ -92,11 +99,9 @@ impl Replay {
     fn order(&mut self, changes: &[ExpandedChange]) -> Option<()> {
         let mut heads = Vec::new();
         for change in changes {
+            let (first, actor) = (change.start_op.get(), self.actor(&change.actor_id));
             for (i, op) in change.operations.iter().enumerate() {
-                let id = self.id(&OpId(
-                    change.start_op.get() + i as u64,
-                    change.actor_id.clone(),
-                ));
+                let id = (first + i as u64, actor);
                 match (&op.obj, &op.action, op.insert) {
                     (ObjectId::Root, OpType::Make(ObjType::Text | ObjType::List), false) => {
                         let head = self.new_node(heads.len());
@@ -141,11 +146,9 @@ impl Replay {
 
     /// Second pass, one change at a time.
     fn apply(&mut self, change: &ExpandedChange) -> Option<()> {
+        let (first, actor) = (change.start_op.get(), self.actor(&change.actor_id));
         for (i, op) in change.operations.iter().enumerate() {
-            let id = self.id(&OpId(
-                change.start_op.get() + i as u64,
-                change.actor_id.clone(),
-            ));
+            let id = (first + i as u64, actor);
             match (&op.obj, &op.key, &op.action, op.insert) {
                 (ObjectId::Root, Key::Map(key), OpType::Put(value), false) => {
                     let slot = Slot::Scalar(value.clone());
