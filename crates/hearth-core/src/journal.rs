@@ -322,16 +322,21 @@ impl Journal {
             let mut entry = Entry::from_fields(id, before.clone());
             f(&mut entry)?;
             let mut fields = entry.to_fields();
-            let mut after = before.clone();
-            if fields != before {
+            let after = if fields == before {
+                before
+            } else {
                 fields.updated_at = Utc::now().timestamp_millis();
-                if let Some(change) = doc.update(&fields)? {
-                    oplog::append(tx, &writer, &id.0, KIND_CHANGE, &change)?;
-                    after = doc.fields()?;
-                    tx.put_view(&view::seal(key, scope, id.0, &after))?;
-                    ops += 1;
+                match doc.update(&fields)? {
+                    Some(change) => {
+                        oplog::append(tx, &writer, &id.0, KIND_CHANGE, &change)?;
+                        let after = doc.fields()?;
+                        tx.put_view(&view::seal(key, scope, id.0, &after))?;
+                        ops += 1;
+                        after
+                    }
+                    None => before,
                 }
-            }
+            };
             // Kept only once the transaction has got this far; a failure
             // above drops the document with its unsaved change.
             docs.keep(id, ops, doc);
