@@ -38,6 +38,64 @@ pub enum DiffPart {
 impl Journal {
     /// The versions of an entry, oldest first.
     pub fn history(&self, id_or_prefix: &str) -> Result<Vec<Version>> {
+        let mut out: Vec<Version> = Vec::new();
+        for (i, (fields, device)) in self.states(id_or_prefix)?.into_iter().enumerate() {
+            let summary = match out.last() {
+                None => "created".to_string(),
+                Some(prev) => summarize(&prev.fields, &fields),
+            };
+            out.push(Version {
+                version: i + 1,
+                at: from_millis(fields.updated_at),
+                device,
+                summary,
+                fields,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Version `n` against the one before it (the first against nothing), as
+    /// a word diff of the title and the body.
+    pub fn version_diff(&self, id_or_prefix: &str, n: usize) -> Result<Vec<DiffPart>> {
+        let states = self.states(id_or_prefix)?;
+        let after = pick_version(&states, n)?;
+        let empty = EntryFields::default();
+        let before = if n > 1 { &states[n - 2].0 } else { &empty };
+        let mut parts = word_diff(&before.title, &after.title);
+        parts.push(DiffPart::Same("\n\n".into()));
+        parts.extend(word_diff(&before.body, &after.body));
+        Ok(parts)
+    }
+
+    /// Bring version `n` back as a new edit: nothing saved after it is lost,
+    /// since that stays in the history too.
+    pub fn restore_version(&mut self, id_or_prefix: &str, n: usize) -> Result<Entry> {
+        let id = self.resolve(id_or_prefix)?;
+        let states = self.states(&id.to_string())?;
+        let f = pick_version(&states, n)?;
+        let current = self.get(&id.to_string())?;
+        let patch = EntryPatch {
+            title: Some(f.title.clone()),
+            body: Some(f.body.clone()),
+            mood: Some(f.mood),
+            feelings: Some(f.feelings.clone()),
+            add_tags: f.tags.clone(),
+            remove_tags: current
+                .tags
+                .iter()
+                .filter(|t| !f.tags.contains(t))
+                .cloned()
+                .collect(),
+            starred: Some(f.starred),
+            created_at: Some(from_millis(f.created_at)),
+        };
+        self.edit(&id.to_string(), &patch)
+    }
+
+    /// The fields of each version of an entry, oldest first, with the
+    /// device that saved it.
+    fn states(&self, id_or_prefix: &str) -> Result<Vec<(EntryFields, String)>> {
         let id = self.resolve_any(id_or_prefix)?;
         let ops = self.store.read().ops_for_doc(&id.0)?;
         let trusted = self.trusted_devices();
@@ -61,63 +119,7 @@ impl Journal {
                     reason: format!("its history does not load: {e}"),
                 }
             })?;
-        let mut out: Vec<Version> = Vec::with_capacity(states.len());
-        for (i, (fields, device)) in states.into_iter().zip(authors).enumerate() {
-            let summary = match out.last() {
-                None => "created".to_string(),
-                Some(prev) => summarize(&prev.fields, &fields),
-            };
-            out.push(Version {
-                version: i + 1,
-                at: from_millis(fields.updated_at),
-                device,
-                summary,
-                fields,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Version `n` against the one before it (the first against nothing), as
-    /// a word diff of the title and the body.
-    pub fn version_diff(&self, id_or_prefix: &str, n: usize) -> Result<Vec<DiffPart>> {
-        let versions = self.history(id_or_prefix)?;
-        let after = pick_version(&versions, n)?;
-        let empty = EntryFields::default();
-        let before = if n > 1 {
-            &versions[n - 2].fields
-        } else {
-            &empty
-        };
-        let mut parts = word_diff(&before.title, &after.fields.title);
-        parts.push(DiffPart::Same("\n\n".into()));
-        parts.extend(word_diff(&before.body, &after.fields.body));
-        Ok(parts)
-    }
-
-    /// Bring version `n` back as a new edit: nothing saved after it is lost,
-    /// since that stays in the history too.
-    pub fn restore_version(&mut self, id_or_prefix: &str, n: usize) -> Result<Entry> {
-        let id = self.resolve(id_or_prefix)?;
-        let versions = self.history(&id.to_string())?;
-        let f = &pick_version(&versions, n)?.fields;
-        let current = self.get(&id.to_string())?;
-        let patch = EntryPatch {
-            title: Some(f.title.clone()),
-            body: Some(f.body.clone()),
-            mood: Some(f.mood),
-            feelings: Some(f.feelings.clone()),
-            add_tags: f.tags.clone(),
-            remove_tags: current
-                .tags
-                .iter()
-                .filter(|t| !f.tags.contains(t))
-                .cloned()
-                .collect(),
-            starred: Some(f.starred),
-            created_at: Some(from_millis(f.created_at)),
-        };
-        self.edit(&id.to_string(), &patch)
+        Ok(states.into_iter().zip(authors).collect())
     }
 
     /// An id among all entries, the trashed ones included.
@@ -134,13 +136,16 @@ impl Journal {
     }
 }
 
-fn pick_version(versions: &[Version], n: usize) -> Result<&Version> {
-    versions.get(n.wrapping_sub(1)).ok_or_else(|| {
-        CoreError::invalid(format!(
-            "there is no version {n}: this entry has versions 1 to {}",
-            versions.len()
-        ))
-    })
+fn pick_version(states: &[(EntryFields, String)], n: usize) -> Result<&EntryFields> {
+    states
+        .get(n.wrapping_sub(1))
+        .map(|(fields, _)| fields)
+        .ok_or_else(|| {
+            CoreError::invalid(format!(
+                "there is no version {n}: this entry has versions 1 to {}",
+                states.len()
+            ))
+        })
 }
 
 fn word_diff(old: &str, new: &str) -> Vec<DiffPart> {
