@@ -13,7 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { Session, startDriver, type Driver } from './webdriver';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const APP = process.env.HEARTH_DESKTOP_BIN ?? resolve(here, '../../../target/release/hearth-desktop');
+// Where cargo put it: CARGO_TARGET_DIR (relative to the workspace, where cargo
+// runs) or target/.
+const APP =
+  process.env.HEARTH_DESKTOP_BIN ??
+  resolve(here, '../../..', process.env.CARGO_TARGET_DIR ?? 'target', 'release/hearth-desktop');
 const SHOTS = resolve(here, '../../test-results/screenshots');
 const PASS = 'lantern copper river moth';
 const NEW_PASS = 'harbour pebble violet kettle';

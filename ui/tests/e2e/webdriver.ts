@@ -1,6 +1,6 @@
 // A small W3C WebDriver client (fetch + JSON) for driving the real app
 // through tauri-driver and WebKitWebDriver, plus the process plumbing:
-// start tauri-driver with a private home, wait for its port, stop it.
+// start tauri-driver with a private home, wait until it answers, stop it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,18 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** Whether the driver at `port` answers `GET /status` as ready for a session. */
+async function ready(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(5_000) });
+    return ((await res.json()) as { value?: { ready?: boolean } }).value?.ready === true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /** Start tauri-driver with HOME and XDG_* in a temporary folder, and
  *  HEARTH_HOME there too unless `hearthHome` is given. */
 export async function startDriver(port = 4444, hearthHome?: string): Promise<Driver> {
@@ -51,7 +63,8 @@ export async function startDriver(port = 4444, hearthHome?: string): Promise<Dri
   const driver = process.env.HEARTH_TAURI_DRIVER ?? 'tauri-driver';
   // WebKitWebDriver listens on the next port (tauri-driver's default, 4445,
   // would clash with a second driver).
-  const args = ['--port', String(port), '--native-port', String(port + 1), '--native-driver', '/usr/bin/WebKitWebDriver'];
+  const native = port + 1;
+  const args = ['--port', String(port), '--native-port', String(native), '--native-driver', '/usr/bin/WebKitWebDriver'];
   const child = spawn(driver, args, {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,9 +79,17 @@ export async function startDriver(port = 4444, hearthHome?: string): Promise<Dri
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const log = () => `${head}${tail ? `\n…\n${tail}` : ''}`;
-  for (let i = 0; i < 100 && !(await portOpen(port)); i++) {
+  // tauri-driver listens as soon as it has started WebKitWebDriver, before
+  // that one listens, and closes the connection of any request it cannot
+  // forward: ready is when a request goes through both.
+  const until = Date.now() + 30_000;
+  while (!(await ready(port))) {
     if (child.exitCode !== null) throw new Error(`tauri-driver exited: ${log()}`);
-    await new Promise((r) => setTimeout(r, 100));
+    if (Date.now() > until) {
+      child.kill('SIGTERM');
+      throw new Error(`tauri-driver not ready after 30 s: ${log()}`);
+    }
+    await sleep(100);
   }
   return {
     process: child,
@@ -76,12 +97,21 @@ export async function startDriver(port = 4444, hearthHome?: string): Promise<Dri
     home,
     env,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await new Promise((r) => child.once('exit', r));
       }
       await writeFile(join(home, 'tauri-driver.log'), log()).catch(() => {});
       if (process.env.HEARTH_E2E_DEBUG) console.log(`e2e: driver log in ${join(home, 'tauri-driver.log')}`);
+      // tauri-driver SIGKILLs WebKitWebDriver and exits without waiting for
+      // it, so the native port can stay taken a moment: the next
+      // WebKitWebDriver would fail to listen there, and the next tauri-driver
+      // would forward to the dying one.
+      const until = Date.now() + 10_000;
+      while (await portOpen(native)) {
+        if (Date.now() > until) throw new Error(`port ${native} still taken after tauri-driver exited`);
+        await sleep(50);
+      }
     },
   };
 }
