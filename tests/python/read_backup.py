@@ -2,9 +2,11 @@
 """Read a Hearth backup without Hearth.
 
 Written from FORMAT.md alone (section numbers below refer to it), with
-argon2-cffi and PyNaCl. Prints the journal's entries as JSON, the way
+argon2-cffi and PyNaCl. Reads backup format version 2 (section 3) and
+version 1 (section 4). Prints the journal's entries as JSON, the way
 `hearth list --json` prints them, and checks the whole history on the way:
-every op's signature and payload, and every setting.
+every op's author, signature, chain and payload, every epoch key, view
+and setting.
 
     read_backup.py BACKUP                     # passphrase from $HEARTH_PASSPHRASE, else asked
     read_backup.py BACKUP --passphrase P
@@ -66,6 +68,11 @@ class Reader:
         return self.pos == len(self.data)
 
 
+def h256(data):
+    """1.6: BLAKE2b with a 32-byte digest, no key."""
+    return hashlib.blake2b(data, digest_size=32).digest()
+
+
 def open_envelope(key, aad, envelope, what):
     """1.1: nonce (24) || ciphertext || tag (16), XChaCha20-Poly1305."""
     if len(envelope) < 40:
@@ -76,6 +83,23 @@ def open_envelope(key, aad, envelope, what):
         )
     except CryptoError:
         raise Unreadable(f"{what} does not decrypt") from None
+
+
+def parse_json(plain, what):
+    try:
+        return json.loads(plain.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise Unreadable(f"{what} is not UTF-8 JSON") from None
+
+
+def verify(public_key, message, signature, what):
+    """Plain Ed25519 (RFC 8032)."""
+    if len(signature) != 64:
+        raise Unreadable(f"{what} has no signature ({len(signature)} bytes)")
+    try:
+        VerifyKey(public_key).verify(message, signature)
+    except BadSignatureError:
+        raise Unreadable(f"{what} has a bad signature") from None
 
 
 def secrets_from_passphrase(h, passphrase):
@@ -94,7 +118,7 @@ def secrets_from_passphrase(h, passphrase):
         b"hearth/secrets/v1"
         + struct.pack(
             ">IIII",
-            h["format"],
+            1,  # 1.3: a constant (format 1 wrote `format` here, which was 1)
             h["kdf_memory_kib"],
             h["kdf_iterations"],
             h["kdf_parallelism"],
@@ -134,6 +158,27 @@ def secrets_from_recovery_key(h, typed):
     return open_envelope(rkek, aad, envelope, "the secrets (wrong recovery key?)")
 
 
+def user_secrets(secrets, version, header):
+    """1.3: layout 2 (97 bytes) or layout 1 (129, with a format-1 device key).
+
+    Returns (identity public key, personal scope key)."""
+    if len(secrets) == 97 and secrets[0] == 2:
+        layout = 2
+    elif len(secrets) == 129 and secrets[0] == 1:
+        layout = 1
+    else:
+        raise Unreadable("unknown secrets layout")
+    if version == 1:
+        # 4: format 1 keeps the device key in the secrets; it signs every op
+        # and its public key is the header's device.
+        if layout != 1:
+            raise Unreadable("a version-1 backup with secrets of layout 2")
+        if bytes(SigningKey(secrets[97:129]).verify_key) != header["device"]:
+            raise Unreadable("the secrets do not match the header's device")
+    identity = bytes(SigningKey(secrets[1:33]).verify_key)
+    return identity, secrets[65:97]
+
+
 def parse_header(data):
     """3.2."""
     r = Reader(data)
@@ -154,37 +199,88 @@ def parse_header(data):
     return h
 
 
-def read_backup(data, passphrase=None, recovery_key=None):
-    """3.6: returns (header, ops, views, settings, scope_key)."""
-    if data[:8] != b"HEARTHBK":
-        raise Unreadable("not a Hearth backup")
-    r = Reader(data)
-    r.take(8)
-    if r.u16() != 1:
-        raise Unreadable("unknown backup format version")
-    header_len = r.u32()
-    header = parse_header(r.take(header_len))
-    crc_end = r.pos
-    if r.u32() != zlib.crc32(data[:crc_end]):
-        raise Unreadable("the header's CRC-32 does not match")
-    key_aad_end = r.pos
+def parse_op(body, version):
+    """3.5 type 1 (version 1 has no prev or payload_hash, 4)."""
+    op = {
+        "scope": body.take(16),
+        "author": body.take(32),
+        "seq": body.u64(),
+        "epoch": body.u32(),
+        "doc": body.take(16),
+        "kind": body.u8(),
+    }
+    if version >= 2:
+        op["prev"] = body.take(32)
+        op["payload_hash"] = body.take(32)
+    op["payload"] = body.take(body.u32())
+    op["signature"] = body.take(body.u32())
+    return op
 
-    if recovery_key is not None:
-        secrets = secrets_from_recovery_key(header, recovery_key)
-    else:
-        secrets = secrets_from_passphrase(header, passphrase)
-    if len(secrets) != 129 or secrets[0] != 1:
-        raise Unreadable("unknown secrets layout")
-    scope_key = secrets[65:97]
-    device_seed = secrets[97:129]
-    if bytes(SigningKey(device_seed).verify_key) != header["device"]:
-        raise Unreadable("the secrets do not match the header's device")
 
-    sealed_key = r.take(r.u32())
-    backup_key = open_envelope(
-        scope_key, b"hearth/backup/key/v1" + data[:key_aad_end], sealed_key, "the backup key"
-    )
+def parse_view(body, version):
+    """3.5 type 2 (version 1 has no doc_type, 4)."""
+    view = {"doc": body.take(16), "scope": body.take(16)}
+    view["doc_type"] = body.u8() if version >= 2 else 1
+    view["payload"] = body.take(body.u32())
+    return view
 
+
+def parse_setting(body, version):
+    """3.5 type 3."""
+    raw = body.take(body.u16())
+    try:
+        name = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable("a setting's name is not UTF-8") from None
+    return {"name": name, "payload": body.take(body.u32())}
+
+
+def parse_epoch_key(body, version):
+    """3.5 type 4."""
+    row = {"scope": body.take(16), "epoch": body.u32()}
+    row["payload"] = body.take(body.u32())
+    return row
+
+
+def parse_tombstone(body, version):
+    """3.5 type 5."""
+    return {
+        "scope": body.take(16),
+        "doc": body.take(16),
+        "author": body.take(32),
+        "seq": body.u64(),
+    }
+
+
+# 3.5: record type -> (list, parser, first backup version that has it);
+# 4: a version-1 backup has no records of types 4 and 5.
+RECORD_TYPES = {
+    1: ("ops", parse_op, 1),
+    2: ("views", parse_view, 1),
+    3: ("settings", parse_setting, 1),
+    4: ("epochs", parse_epoch_key, 2),
+    5: ("tombstones", parse_tombstone, 2),
+}
+
+
+def parse_records(stream, version):
+    """3.5: type (1) || u32 N || body (N), each body used exactly."""
+    records = {name: [] for name, _, _ in RECORD_TYPES.values()}
+    s = Reader(stream)
+    while not s.done():
+        kind = s.u8()
+        body = Reader(s.take(s.u32()))
+        if kind not in RECORD_TYPES or RECORD_TYPES[kind][2] > version:
+            raise Unreadable(f"unknown record type {kind} in a version-{version} backup")
+        name, parse, _ = RECORD_TYPES[kind]
+        records[name].append(parse(body, version))
+        if not body.done():
+            raise Unreadable(f"bytes left over in a record of type {kind}")
+    return records
+
+
+def open_chunks(r, backup_key):
+    """3.4: every chunk in order; `last` is 1 exactly for the one ending the file."""
     stream = bytearray()
     index = 0
     while True:
@@ -197,71 +293,247 @@ def read_backup(data, passphrase=None, recovery_key=None):
         stream += open_envelope(backup_key, aad, envelope, f"chunk {index}")
         index += 1
         if last:
-            break
-
-    ops, views, settings = [], [], []
-    s = Reader(bytes(stream))
-    while not s.done():
-        kind = s.u8()
-        body = Reader(s.take(s.u32()))
-        if kind == 1:
-            op = {
-                "scope": body.take(16),
-                "author": body.take(32),
-                "seq": body.u64(),
-                "epoch": body.u32(),
-                "doc": body.take(16),
-                "kind": body.u8(),
-            }
-            op["payload"] = body.take(body.u32())
-            op["signature"] = body.take(body.u32())
-            ops.append(op)
-        elif kind == 2:
-            view = {"doc": body.take(16), "scope": body.take(16)}
-            view["payload"] = body.take(body.u32())
-            views.append(view)
-        elif kind == 3:
-            name = body.take(body.u16()).decode("utf-8")
-            settings.append({"name": name, "payload": body.take(body.u32())})
-        else:
-            raise Unreadable(f"unknown record type {kind}")
-        if not body.done():
-            raise Unreadable("bytes left over in a record")
-    return header, ops, views, settings, scope_key
+            return bytes(stream)
 
 
-def check_history(header, ops, settings, scope_key):
-    """2.2 and 2.4: every op signed and opening, every setting opening."""
+def read_backup(data, passphrase=None, recovery_key=None):
+    """3.6 steps 1 to 5: returns the backup as a dict (header, keys, records)."""
+    if data[:8] != b"HEARTHBK":
+        raise Unreadable("not a Hearth backup")
+    r = Reader(data)
+    r.take(8)
+    version = r.u16()
+    if version not in (1, 2):
+        raise Unreadable(f"unknown backup format version {version}")
+    header_len = r.u32()
+    header = parse_header(r.take(header_len))
+    crc_end = r.pos
+    if r.u32() != zlib.crc32(data[:crc_end]):
+        raise Unreadable("the header's CRC-32 does not match")
+    key_aad_end = r.pos
+    if header["format"] != version:
+        raise Unreadable(f"vault format {header['format']} in a version-{version} backup")
+
+    if recovery_key is not None:
+        secrets = secrets_from_recovery_key(header, recovery_key)
+    else:
+        secrets = secrets_from_passphrase(header, passphrase)
+    identity, scope_key = user_secrets(secrets, version, header)
+
+    sealed_key = r.take(r.u32())
+    backup_key = open_envelope(
+        scope_key, b"hearth/backup/key/v1" + data[:key_aad_end], sealed_key, "the backup key"
+    )
+    backup = parse_records(open_chunks(r, backup_key), version)
+    backup.update(version=version, header=header, identity=identity, scope_key=scope_key)
+    return backup
+
+
+def op_name(op):
+    return f"op {op['seq']} by {op['author'][:4].hex()}…"
+
+
+def op_aad(op):
+    """2.2: A, the payload's AAD (and, in format 1, the signed op header, 4)."""
+    return (
+        b"hearth/op/v1"
+        + op["scope"]
+        + struct.pack(">I", op["epoch"])
+        + op["doc"]
+        + op["author"]
+        + struct.pack(">Q", op["seq"])
+        + bytes([op["kind"]])
+    )
+
+
+def op_signed_header(op):
+    """2.2: S, what the author signs; the op's hash is H256(S)."""
+    return (
+        b"hearth/op/v2"
+        + op["scope"]
+        + struct.pack(">I", op["epoch"])
+        + op["doc"]
+        + op["author"]
+        + struct.pack(">Q", op["seq"])
+        + bytes([op["kind"]])
+        + op["prev"]
+        + op["payload_hash"]
+    )
+
+
+def op_chains(ops):
+    """2.2: each (scope, author)'s ops, in seq order, counting from 1 without gaps."""
+    chains = {}
     for op in ops:
+        chains.setdefault((op["scope"], op["author"]), []).append(op)
+    for chain in chains.values():
+        chain.sort(key=lambda op: op["seq"])
+        for expected, op in enumerate(chain, start=1):
+            if op["seq"] != expected:
+                problem = "a duplicate" if op["seq"] < expected else f"a gap before seq {op['seq']}"
+                raise Unreadable(f"the ops by {op['author'][:4].hex()}… have {problem}")
+    return chains
+
+
+def check_history_v1(b):
+    """4 (with 2.2): every op by the device, signed over A || payload, and opening."""
+    op_chains(b["ops"])
+    for op in b["ops"]:
         if op["kind"] == 0:
             if op["payload"] or op["signature"]:
-                raise Unreadable(f"purged marker {op['seq']} carries data")
+                raise Unreadable(f"{op_name(op)} is a purged marker that carries data")
             continue
-        if op["author"] != header["device"]:
-            raise Unreadable(f"op {op['seq']} is by an unknown device")
-        h = (
-            b"hearth/op/v1"
-            + op["scope"]
-            + struct.pack(">I", op["epoch"])
-            + op["doc"]
-            + op["author"]
-            + struct.pack(">Q", op["seq"])
-            + bytes([op["kind"]])
-        )
-        try:
-            VerifyKey(op["author"]).verify(h + op["payload"], op["signature"])
-        except BadSignatureError:
-            raise Unreadable(f"op {op['seq']} has a bad signature") from None
-        open_envelope(scope_key, h, op["payload"], f"op {op['seq']}")
-    for s in settings:
-        plain = open_envelope(
-            scope_key, b"hearth/setting/v1" + s["name"].encode("utf-8"), s["payload"], "a setting"
-        )
-        json.loads(plain)
+        if op["kind"] not in (1, 2):
+            raise Unreadable(f"{op_name(op)} has unknown kind {op['kind']}")
+        if op["author"] != b["header"]["device"]:
+            raise Unreadable(f"{op_name(op)} is by an unknown device")
+        a = op_aad(op)
+        verify(op["author"], a + op["payload"], op["signature"], op_name(op))
+        open_envelope(b["scope_key"], a, op["payload"], op_name(op))
+
+
+def epoch_keys(b):
+    """2.7: (scope, epoch) -> key; epoch 0 of the personal scope is the scope key."""
+    keys = {(b["header"]["personal_scope"], 0): b["scope_key"]}
+    for row in b["epochs"]:
+        where = (row["scope"], row["epoch"])
+        if where in keys:
+            raise Unreadable(f"two keys for epoch {row['epoch']}")
+        aad = b"hearth/epoch-key/v1" + row["scope"] + struct.pack(">I", row["epoch"])
+        key = open_envelope(b["scope_key"], aad, row["payload"], f"the key of epoch {row['epoch']}")
+        if len(key) != 32:
+            raise Unreadable(f"the key of epoch {row['epoch']} is not 32 bytes")
+        keys[where] = key
+    return keys
+
+
+def open_op(op, keys):
+    """2.2: the payload, under the key of its epoch, with AAD A."""
+    key = keys.get((op["scope"], op["epoch"]))
+    if key is None:
+        raise Unreadable(f"{op_name(op)} is sealed in epoch {op['epoch']}, which has no key")
+    return open_envelope(key, op_aad(op), op["payload"], op_name(op))
+
+
+def parse_certificate(data, identity, what):
+    """1.6: returns the certified device's public key, if the identity key signed it."""
+    r = Reader(data)
+    if r.u8() != 1:
+        raise Unreadable(f"{what}: unknown certificate version")
+    if r.take(32) != identity:
+        raise Unreadable(f"{what}: the certificate is for another identity")
+    device = r.take(32)
+    r.take(32)  # agreement public key
+    r.i64()  # issued_at
+    name = r.take(r.u16())
+    try:
+        name.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unreadable(f"{what}: the device name is not UTF-8") from None
+    if not 1 <= len(name) <= 100:
+        raise Unreadable(f"{what}: the device name is {len(name)} bytes")
+    signed = r.pos
+    signature = r.take(64)
+    if not r.done():
+        raise Unreadable(f"{what}: bytes left over after the certificate")
+    verify(identity, b"hearth/device-cert/v1" + data[:signed], signature, f"{what}'s certificate")
+    return device
+
+
+def certified_devices(b, keys):
+    """2.2 Trust, 3.6 step 7: scope -> the devices the identity key certified
+    in a kind-3 op of that scope (whoever wrote the op)."""
+    certified = {}
+    for op in b["ops"]:
+        if op["kind"] == 3 and op["payload"]:
+            device = parse_certificate(open_op(op, keys), b["identity"], op_name(op))
+            certified.setdefault(op["scope"], set()).add(device)
+    return certified
+
+
+def check_op_v2(op, prev, keys, certified):
+    """2.2 and 3.6 step 7, one op; returns its hash H256(S)."""
+    what = op_name(op)
+    if op["kind"] not in (1, 2, 3):
+        raise Unreadable(f"{what} has unknown kind {op['kind']}")
+    if op["author"] not in certified.get(op["scope"], ()):
+        raise Unreadable(f"{what} is by a device the identity key never certified")
+    if op["prev"] != prev:
+        raise Unreadable(f"{what} does not follow its author's previous op (prev hash)")
+    s = op_signed_header(op)
+    verify(op["author"], s, op["signature"], what)
+    if not op["payload"]:
+        # a marker (2.2 Purging): only its signature is left to check; a
+        # purge op and a certificate keep their payloads.
+        if op["kind"] != 1:
+            raise Unreadable(f"{what} is a purge op or certificate without its payload")
+        return h256(s)
+    if h256(op["payload"]) != op["payload_hash"]:
+        raise Unreadable(f"{what}'s payload does not match its payload_hash")
+    plain = open_op(op, keys)
+    if op["kind"] == 2 and plain:
+        raise Unreadable(f"{what} is a purge op with a non-empty plaintext")
+    if op["kind"] == 3 and op["doc"] != bytes(16):
+        raise Unreadable(f"{what} is a certificate outside the registry")
+    return h256(s)
+
+
+def check_tombstones(b):
+    """2.8 and 2.2 (Purging): each tombstone names a purge op of its entry,
+    which has no view; an entry's ops are markers exactly when it was purged
+    (all but its purge ops)."""
+    ops = {(op["scope"], op["author"], op["seq"]): op for op in b["ops"]}
+    views = {(v["scope"], v["doc"]) for v in b["views"]}
+    purged = set()
+    for t in b["tombstones"]:
+        entry = (t["scope"], t["doc"])
+        if entry in purged:
+            raise Unreadable(f"entry {t['doc'].hex()} has two tombstones")
+        purged.add(entry)
+        purge = ops.get((t["scope"], t["author"], t["seq"]))
+        if purge is None or purge["kind"] != 2 or purge["doc"] != t["doc"]:
+            raise Unreadable(f"the tombstone of {t['doc'].hex()} names no purge op of it")
+        if entry in views:
+            raise Unreadable(f"purged entry {t['doc'].hex()} still has a view")
+    for op in b["ops"]:
+        entry = (op["scope"], op["doc"])
+        if not op["payload"] and entry not in purged:
+            raise Unreadable(f"{op_name(op)} is a marker, but {op['doc'].hex()} was never purged")
+        if op["payload"] and op["kind"] == 1 and entry in purged:
+            raise Unreadable(f"{op_name(op)} kept its payload, but {op['doc'].hex()} was purged")
+
+
+def check_history_v2(b):
+    """3.6 step 7: certified authors, payload hashes, signatures over S,
+    prev chains, gap-free seqs, payloads that open; markers: signature only."""
+    keys = epoch_keys(b)
+    certified = certified_devices(b, keys)
+    for chain in op_chains(b["ops"]).values():
+        prev = bytes(32)
+        for op in chain:
+            prev = check_op_v2(op, prev, keys, certified)
+    check_tombstones(b)
+
+
+def check_settings(b):
+    """2.4: every setting opens to JSON."""
+    for s in b["settings"]:
+        aad = b"hearth/setting/v1" + s["name"].encode("utf-8")
+        plain = open_envelope(b["scope_key"], aad, s["payload"], f"setting {s['name']}")
+        parse_json(plain, f"setting {s['name']}")
+
+
+def check_history(b):
+    """3.6 step 7 (version 2) or 4 (version 1), then 2.4."""
+    if b["version"] == 1:
+        check_history_v1(b)
+    else:
+        check_history_v2(b)
+    check_settings(b)
 
 
 def rfc3339(ms):
-    """2.7: UTC, Z, three fractional digits only when there are milliseconds."""
+    """2.9: UTC, Z, three fractional digits only when there are milliseconds."""
     t = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=ms)
     out = f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
     if ms % 1000:
@@ -269,12 +541,30 @@ def rfc3339(ms):
     return out + "Z"
 
 
-def entries(views, scope_key):
-    """2.3 and 2.7: the entries not in the trash, as `hearth list --json`."""
+# 2.3: the view's keys
+VIEW_KEYS = (
+    "v", "title", "body", "mood", "feelings", "tags", "starred",
+    "created_at", "updated_at", "trashed_at",
+)
+
+
+def entries(b):
+    """2.3 and 2.9: the entries not in the trash, as `hearth list --json`."""
     out = []
-    for v in views:
+    seen = set()
+    for v in b["views"]:
+        # 2.3: (scope, doc) is the primary key (format 1: doc, 4); 3.6: no entry has two views
+        where = v["doc"] if b["version"] == 1 else (v["scope"], v["doc"])
+        if where in seen:
+            raise Unreadable(f"entry {v['doc'].hex()} has two views")
+        seen.add(where)
+        if v["doc_type"] != 1:
+            raise Unreadable(f"the view of {v['doc'].hex()} has unknown doc_type {v['doc_type']}")
         aad = b"hearth/view/v1" + v["scope"] + v["doc"]
-        f = json.loads(open_envelope(scope_key, aad, v["payload"], "a view"))
+        what = f"the view of {v['doc'].hex()}"
+        f = parse_json(open_envelope(b["scope_key"], aad, v["payload"], what), what)
+        if not isinstance(f, dict) or any(k not in f for k in VIEW_KEYS):
+            raise Unreadable(f"{what} lacks some of its fields")
         if f["v"] != 1:
             raise Unreadable("unknown view version")
         if f["trashed_at"] is not None:
@@ -312,16 +602,18 @@ def main():
     with open(a.backup, "rb") as f:
         data = f.read()
     try:
-        header, ops, views, settings, key = read_backup(data, passphrase, recovery)
-        check_history(header, ops, settings, key)
-        result = entries(views, key)
+        backup = read_backup(data, passphrase, recovery)
+        check_history(backup)
+        result = entries(backup)
     except Unreadable as e:
         print(f"read_backup: {a.backup}: {e}", file=sys.stderr)
         return 1
     json.dump(result, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+    markers = sum(1 for op in backup["ops"] if not op["payload"])
     print(
-        f"read_backup: {len(result)} entries, {len(ops)} ops checked, {len(settings)} settings",
+        f"read_backup: backup version {backup['version']}, {len(result)} entries, "
+        f"{len(backup['ops'])} ops checked ({markers} markers), {len(backup['settings'])} settings",
         file=sys.stderr,
     )
     return 0

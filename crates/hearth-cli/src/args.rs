@@ -57,6 +57,28 @@ pub enum Command {
     Trash(TrashArgs),
     /// Bring an entry back from the trash
     Undelete(IdArg),
+    /// This journal's devices: `devices rename ID NAME` names one
+    Devices(DevicesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DevicesArgs {
+    #[command(subcommand)]
+    pub action: Option<DevicesAction>,
+    /// Print JSON
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesAction {
+    /// Give a device a new name (it reaches your other devices when they sync)
+    Rename {
+        /// The device's id (a unique prefix of 4 or more digits is enough)
+        id: String,
+        /// The new name: one line, up to 100 bytes
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 
 mod args;
 mod backup;
+mod devices;
 mod editor;
 mod history;
 mod recovery;
@@ -184,6 +185,7 @@ fn run(cli: Cli) -> Result<()> {
             say!("Took {} out of the trash.", e.id.short());
             Ok(())
         }
+        Command::Devices(a) => devices::devices(&mut unlock(&home)?, &a),
         Command::Backup(a) => backup::backup(&home, &a),
         Command::Restore(a) => match a.version {
             Some(n) => {

@@ -8,20 +8,28 @@
 //! personal scope key. The byte layout is in [`file`] and FORMAT.md.
 //!
 //! Verifying and restoring check everything before anything is written:
-//! every chunk, every op's signature and payload, every view and setting,
-//! and the op log's continuity. Restoring writes a new vault file in the
-//! empty target directory under a temporary name and renames it into place,
-//! so a failure at any point leaves the target empty. The search-index cache
-//! is not carried: it is rebuilt from the views on first search.
+//! every chunk, every op's signature, author and payload, every view and
+//! setting, and the op log's continuity (seqs and previous-op hashes).
+//! Restoring writes a new vault file in the empty target directory under a
+//! temporary name and renames it into place, so a failure at any point
+//! leaves the target empty. The restored vault is a **new device**: it mints
+//! its own device key and certifies it, so it never writes a seq that the
+//! device it was backed up from may also write. A backup of format version
+//! 1 (a format-1 vault) is restored as such and migrated in the same step.
+//! The search-index cache is not carried: it is rebuilt from the views on
+//! first search. Nor are the device's own secrets.
 
 mod file;
 
 use crate::journal::Journal;
-use crate::oplog::{self, KIND_PURGED};
-use crate::{CoreError, Result, Vault, settings, vault, view};
+use crate::oplog::{self, KIND_CHANGE, KIND_DEVICE, KIND_PURGE, KIND_PURGED_V1};
+use crate::registry::Registry;
+use crate::{CoreError, Result, Vault, migrate, settings, vault, view};
 use chrono::{DateTime, Utc};
 use file::Header;
-use hearth_crypto::{DevicePublicKey, RecoveryKey, SymmetricKey, VaultSecrets, aead};
+use hearth_crypto::{
+    DevicePublicKey, DeviceSecrets, RecoveryKey, SymmetricKey, Unwrapped, VaultSecrets, aead,
+};
 use hearth_store::{Store, VaultRows};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -42,7 +50,8 @@ pub struct BackupSummary {
     pub entries: usize,
     /// Entries in the trash.
     pub trashed: usize,
-    /// Ops in the log: every change ever made, the history.
+    /// Changes and purges in the log: the history (device certificates are
+    /// not counted).
     pub ops: usize,
     pub settings: usize,
     /// Whether the recovery key opens it too.
@@ -63,7 +72,8 @@ impl Journal {
             )));
         }
         let rows = self.store.rows()?;
-        let counts = check_rows(&rows, self.scope_key()).map_err(|reason| {
+        let counts = check_rows(&rows, file::VERSION, self.scope_key(), self.registry.identity())
+            .map_err(|reason| {
             CoreError::invalid(format!(
                 "the journal has damaged data, and a backup of it would not restore: {reason}; nothing was written (`hearth export --format hearth FILE` saves the entries that can be read)"
             ))
@@ -92,8 +102,7 @@ impl Vault {
         bytes: &[u8],
         key: BackupKey<'_>,
     ) -> Result<BackupSummary> {
-        let (_, summary) = open_backup(path, bytes, &key)?;
-        Ok(summary)
+        Ok(open_backup(path, bytes, &key)?.summary)
     }
 
     /// Restore the backup at `path` into `home`, which must be empty or not
@@ -102,7 +111,7 @@ impl Vault {
     pub fn restore_backup(path: &Path, home: &Path, key: BackupKey<'_>) -> Result<BackupSummary> {
         check_empty(home)?;
         let bytes = read(path)?;
-        let (rows, summary) = open_backup(path, &bytes, &key).map_err(|e| match e {
+        let opened = open_backup(path, &bytes, &key).map_err(|e| match e {
             CoreError::Backup { path, reason } => CoreError::Backup {
                 path,
                 reason: format!("{reason}; nothing was restored"),
@@ -117,7 +126,8 @@ impl Vault {
             ".vault.db.restoring-{}",
             hex::encode(rand::random::<[u8; 8]>())
         ));
-        let written = write_vault(&tmp, &rows, &Self::file(home));
+        let summary = opened.summary.clone();
+        let written = write_vault(&tmp, opened, &Self::file(home));
         remove_sqlite_files(&tmp);
         if let Err(e) = written {
             if created {
@@ -130,10 +140,32 @@ impl Vault {
     }
 }
 
-/// Write `rows` as a vault at `tmp`, then move it to `dest`.
-fn write_vault(tmp: &Path, rows: &VaultRows, dest: &Path) -> Result<()> {
+/// Write a backup's rows as a vault at `tmp`, make it a new device, then
+/// move it to `dest`.
+fn write_vault(tmp: &Path, opened: Opened, dest: &Path) -> Result<()> {
+    let Opened {
+        rows, secrets, kek, ..
+    } = opened;
+    let rows = &rows;
     Store::create_from_rows(tmp, rows)?;
     vault::restrict_file(tmp)?;
+    let mut store = Store::open(tmp)?;
+    let h = &rows.header;
+    let Unwrapped {
+        user,
+        legacy_device,
+    } = secrets;
+    if h.format == 1 {
+        migrate::format_1_to_2(&mut store, h, &user, legacy_device, kek.as_ref(), true)?;
+    } else {
+        let secrets = VaultSecrets {
+            user,
+            device: DeviceSecrets::generate(),
+        };
+        vault::adopt_device(&mut store, &h.personal_scope, &secrets)?;
+    }
+    store.checkpoint()?;
+    drop(store);
     std::fs::File::open(tmp)
         .and_then(|f| f.sync_all())
         .map_err(|source| io(tmp, source))?;
@@ -141,47 +173,74 @@ fn write_vault(tmp: &Path, rows: &VaultRows, dest: &Path) -> Result<()> {
 }
 
 /// Parse, open and check a whole backup file.
-fn open_backup(
-    path: &Path,
-    bytes: &[u8],
-    key: &BackupKey<'_>,
-) -> Result<(VaultRows, BackupSummary)> {
+fn open_backup(path: &Path, bytes: &[u8], key: &BackupKey<'_>) -> Result<Opened> {
     let bad = |reason: String| CoreError::Backup {
         path: path.to_path_buf(),
         reason,
     };
     let parsed = file::parse(bytes).map_err(bad)?;
     let h = &parsed.header;
-    if h.vault.format != vault::FORMAT {
+    if h.vault.format != u32::from(parsed.version) {
         return Err(bad(format!(
             "it holds a vault of format {}, which this Hearth cannot read; use a newer Hearth",
             h.vault.format
         )));
     }
-    let secrets = open_secrets(h, key).map_err(|e| match e {
+    let (secrets, kek) = open_secrets(h, key).map_err(|e| match e {
         CoreError::Crypto(c) => bad(format!("its sealed secrets are malformed ({c})")),
         CoreError::Invalid(reason) => bad(reason),
         other => other,
     })?;
-    vault::check_device(&secrets, &h.vault)
-        .map_err(|_| bad("its header does not match its secrets: the file was changed".into()))?;
-    let scope_key = &secrets.personal_scope_key;
+    if h.vault.format == 1
+        && secrets
+            .legacy_device
+            .as_ref()
+            .is_none_or(|d| *d.public().as_bytes() != h.vault.device)
+    {
+        return Err(bad(
+            "its header does not match its secrets: the file was changed".into(),
+        ));
+    }
+    let scope_key = &secrets.user.personal_scope_key;
     let backup_key = parsed.backup_key(scope_key).map_err(bad)?;
     let stream = zeroize::Zeroizing::new(parsed.open_chunks(&backup_key).map_err(bad)?);
-    let records = file::decode_records(&stream).map_err(bad)?;
+    let records = file::decode_records(&stream, parsed.version).map_err(bad)?;
     let rows = VaultRows {
         header: h.vault.clone(),
         wrapped_recovery: h.wrapped_recovery.clone(),
         ops: records.ops,
         views: records.views,
         settings: records.settings,
+        epochs: records.epochs,
+        tombstones: records.tombstones,
     };
-    let counts = check_rows(&rows, scope_key).map_err(bad)?;
+    let counts = check_rows(
+        &rows,
+        parsed.version,
+        scope_key,
+        &secrets.user.identity_public(),
+    )
+    .map_err(bad)?;
     let summary = summary(h, &counts, bytes.len());
-    Ok((rows, summary))
+    Ok(Opened {
+        rows,
+        summary,
+        secrets,
+        kek,
+    })
 }
 
-fn open_secrets(h: &Header, key: &BackupKey<'_>) -> Result<VaultSecrets> {
+/// A backup opened and checked.
+struct Opened {
+    rows: VaultRows,
+    summary: BackupSummary,
+    secrets: Unwrapped,
+    /// The passphrase's key, when the passphrase opened it.
+    kek: Option<SymmetricKey>,
+}
+
+/// The user secrets, and the passphrase's key when that opened them.
+fn open_secrets(h: &Header, key: &BackupKey<'_>) -> Result<(Unwrapped, Option<SymmetricKey>)> {
     match key {
         BackupKey::Passphrase(p) => {
             let kek = vault::kdf_of(&h.vault)
@@ -189,7 +248,7 @@ fn open_secrets(h: &Header, key: &BackupKey<'_>) -> Result<VaultSecrets> {
                     CoreError::invalid(format!("its key-derivation settings are invalid ({e})"))
                 })?
                 .derive(p, &h.vault.salt)?;
-            vault::unwrap(&kek, &h.vault)
+            Ok((vault::unwrap(&kek, &h.vault)?, Some(kek)))
         }
         BackupKey::Recovery(k) => {
             let wrapped = h.wrapped_recovery.as_deref().ok_or_else(|| {
@@ -197,14 +256,19 @@ fn open_secrets(h: &Header, key: &BackupKey<'_>) -> Result<VaultSecrets> {
                     "it holds no recovery-key wrapping (the journal had no recovery key when it was backed up); use the passphrase",
                 )
             })?;
-            k.unwrap(&vault::recovery_aad(&h.vault.personal_scope), wrapped)
+            let unwrapped = k
+                .unwrap(&vault::recovery_aad(&h.vault.personal_scope), wrapped)
                 .map_err(|e| match e {
                     hearth_crypto::CryptoError::Decrypt => CoreError::WrongRecoveryKey,
                     other => CoreError::Crypto(other),
-                })
+                })?;
+            Ok((unwrapped, None))
         }
     }
 }
+
+/// One log: (scope, author).
+type LogId = ([u8; 16], [u8; 32]);
 
 /// How many of each thing checked rows hold.
 struct Counts {
@@ -215,17 +279,39 @@ struct Counts {
 }
 
 /// Check every row as restore needs it: the op log gap-free from seq 1 for
-/// each author and scope, every op signed by the vault's device and opening
-/// (purge markers: empty), every view and setting opening, no duplicates,
-/// and every view backed by ops.
-fn check_rows(rows: &VaultRows, key: &SymmetricKey) -> std::result::Result<Counts, String> {
+/// each author and scope, each op naming its predecessor's hash, every op
+/// by a certified device, signed and opening (purge markers: signed), every
+/// view and setting opening, no duplicates, and every view backed by ops.
+/// A version-1 backup is checked as format 1 did: every op by the vault's
+/// one device.
+fn check_rows(
+    rows: &VaultRows,
+    version: u16,
+    key: &SymmetricKey,
+    identity: &[u8; 32],
+) -> std::result::Result<Counts, String> {
     let device = DevicePublicKey::from_bytes(&rows.header.device)
         .map_err(|_| "its device key is malformed".to_string())?;
-    let trusted = [device];
-    let mut next: HashMap<([u8; 16], [u8; 32]), u64> = HashMap::new();
+    let registry =
+        Registry::from_parts(&rows.ops, &rows.epochs, *identity, key).map_err(|e| e.to_string())?;
+    // Per (scope, author): the next seq due and the last op's hash.
+    let mut next: HashMap<LogId, (u64, [u8; 32])> = HashMap::new();
     let mut docs = BTreeSet::new();
+    let stones: BTreeSet<_> = rows.tombstones.iter().map(|t| (t.scope, t.doc)).collect();
+    for t in &rows.tombstones {
+        let purge = rows
+            .ops
+            .iter()
+            .find(|o| o.scope == t.scope && o.author == t.author && o.seq == t.seq);
+        if !purge.is_some_and(|o| o.kind == KIND_PURGE && o.doc == t.doc) {
+            return Err(format!(
+                "the tombstone of entry {} names no purge op of it",
+                hex::encode(t.doc)
+            ));
+        }
+    }
     for op in &rows.ops {
-        let expected = next.entry((op.scope, op.author)).or_insert(1);
+        let (expected, prev) = next.entry((op.scope, op.author)).or_insert((1, [0; 32]));
         if op.seq != *expected {
             return Err(format!(
                 "its op log has a gap or a duplicate (op {} where {} was due)",
@@ -234,20 +320,58 @@ fn check_rows(rows: &VaultRows, key: &SymmetricKey) -> std::result::Result<Count
         }
         *expected += 1;
         docs.insert(op.doc);
-        if op.kind == KIND_PURGED {
-            if !op.payload.is_empty() || !op.signature.is_empty() {
-                return Err(format!("op {} is a purge marker but carries data", op.seq));
+        if version == 1 {
+            if !migrate::format_1_intact(op, &device) {
+                return Err(format!(
+                    "op {} has a bad signature (the file was changed)",
+                    op.seq
+                ));
+            }
+            if op.kind != KIND_PURGED_V1 {
+                let aad =
+                    oplog::payload_aad(&op.scope, op.epoch, &op.doc, &op.author, op.seq, op.kind);
+                aead::open(key, &aad, &op.payload)
+                    .map_err(|_| format!("op {} does not decrypt", op.seq))?;
             }
             continue;
         }
-        oplog::open(op, key, &trusted).map_err(|e| e.to_string())?;
+        if op.prev != *prev {
+            return Err(format!(
+                "op {} does not follow the op before it (two different histories were mixed)",
+                op.seq
+            ));
+        }
+        *prev = op.hash;
+        if op.is_marker() {
+            if !stones.contains(&(op.scope, op.doc)) {
+                return Err(format!(
+                    "op {} of entry {} lost its payload, but the entry was never purged",
+                    op.seq,
+                    hex::encode(op.doc)
+                ));
+            }
+            oplog::verify(op, &registry).map_err(|e| e.to_string())?;
+        } else if op.kind == KIND_CHANGE {
+            oplog::open_change(op, &registry).map_err(|e| e.to_string())?;
+        } else {
+            oplog::open(op, &registry).map_err(|e| e.to_string())?;
+        }
     }
     let mut seen = BTreeSet::new();
     let (mut entries, mut trashed) = (0, 0);
     for v in &rows.views {
         let id = hex::encode(v.doc);
-        if !seen.insert(v.doc) {
+        if !seen.insert((v.scope, v.doc)) {
             return Err(format!("entry {id} has two views"));
+        }
+        if v.doc_type != view::DOC_ENTRY {
+            return Err(format!(
+                "entry {id} has a view of document type {}, which this Hearth does not know",
+                v.doc_type
+            ));
+        }
+        if stones.contains(&(v.scope, v.doc)) {
+            return Err(format!("entry {id} was purged but still has a view"));
         }
         if !docs.contains(&v.doc) {
             return Err(format!("entry {id} has a view but no history"));
@@ -270,7 +394,7 @@ fn check_rows(rows: &VaultRows, key: &SymmetricKey) -> std::result::Result<Count
     Ok(Counts {
         entries,
         trashed,
-        ops: rows.ops.len(),
+        ops: rows.ops.iter().filter(|o| o.kind != KIND_DEVICE).count(),
         settings: rows.settings.len(),
     })
 }

@@ -30,6 +30,9 @@ pub enum CoreError {
     AmbiguousId { prefix: String, count: usize },
     #[error("{0}")]
     Invalid(String),
+    /// Ops another device sent failed a check; none of them was stored.
+    #[error("refused what another device sent: {0}; nothing of it was stored")]
+    Refused(String),
     #[error("entry {id} is damaged: {reason}")]
     Damaged { id: String, reason: String },
     #[error(transparent)]

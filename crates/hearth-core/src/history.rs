@@ -1,6 +1,10 @@
 //! Every saved version of an entry. Each change op is one version; the
 //! versions are rebuilt by replaying the entry's document change by change,
-//! so nothing but the op log is needed to keep them.
+//! so nothing but the op log is needed to keep them. The changes are
+//! replayed in causal order (each after the changes it depends on, ties by
+//! device and its count), so two devices that both edited an entry list the
+//! same versions in the same order, and a version is always a state the
+//! document really had.
 
 use crate::entry::{Entry, EntryId, EntryPatch, from_millis};
 use crate::journal::Journal;
@@ -8,7 +12,7 @@ use crate::oplog::{self, KIND_CHANGE};
 use crate::view;
 use crate::{CoreError, Result};
 use chrono::{DateTime, Utc};
-use hearth_doc::{EntryDoc, EntryFields};
+use hearth_doc::{EntryDoc, EntryFields, causal_order};
 use serde::Serialize;
 
 /// One saved version of an entry.
@@ -97,20 +101,29 @@ impl Journal {
     /// device that saved it.
     fn states(&self, id_or_prefix: &str) -> Result<Vec<(EntryFields, String)>> {
         let id = self.resolve_any(id_or_prefix)?;
-        let ops = self.store.read().ops_for_doc(&id.0)?;
-        let trusted = self.trusted_devices();
-        let mut changes = Vec::new();
-        let mut authors = Vec::new();
-        for op in ops.iter().filter(|op| op.kind == KIND_CHANGE) {
-            changes.push(oplog::open(op, self.scope_key(), &trusted)?);
-            authors.push(hex::encode(op.author));
+        let scope = self.scope();
+        let ops = self.store.read().ops_for_doc(&scope, &id.0)?;
+        let mut opened = Vec::new();
+        let mut metas = Vec::new();
+        for op in ops
+            .iter()
+            .filter(|op| op.kind == KIND_CHANGE && !op.is_marker())
+        {
+            let (bytes, meta) = oplog::open_change(op, &self.registry)?;
+            opened.push((bytes, hex::encode(op.author)));
+            metas.push(meta);
         }
+        let (order, _waiting) = causal_order(&metas);
+        let (changes, authors): (Vec<Vec<u8>>, Vec<String>) = order
+            .into_iter()
+            .map(|i| std::mem::take(&mut opened[i]))
+            .unzip();
         // The view holds the state the document is in now, which saves
         // loading the document to check the replay against.
         let now = self
             .store
             .read()
-            .view(&id.0)?
+            .view(&scope, &id.0)?
             .and_then(|rec| view::open(self.scope_key(), &rec).ok());
         let states =
             EntryDoc::replay(changes.iter().map(Vec::as_slice), now.as_ref()).map_err(|e| {

@@ -8,10 +8,11 @@
 use crate::doc_cache::DocCache;
 use crate::entry::{Entry, EntryDraft, EntryId, EntryPatch, ListFilter};
 use crate::oplog::{self, KIND_CHANGE, Writer};
+use crate::registry::Registry;
 use crate::search::SearchState;
 use crate::{CoreError, KdfParams, Result, vault, view};
 use chrono::Utc;
-use hearth_crypto::{DevicePublicKey, RecoveryKey, VaultSecrets};
+use hearth_crypto::{RecoveryKey, SymmetricKey, VaultSecrets};
 use hearth_doc::{EntryDoc, EntryFields};
 use hearth_store::{ScopeId, Store, StoreTx};
 use std::collections::HashMap;
@@ -28,8 +29,10 @@ pub struct Damage {
 pub struct Journal {
     home: PathBuf,
     pub(crate) store: Store,
-    secrets: VaultSecrets,
+    pub(crate) secrets: VaultSecrets,
     scope: ScopeId,
+    /// The devices trusted to write in the personal scope, and its keys.
+    pub(crate) registry: Registry,
     pub(crate) entries: HashMap<EntryId, Entry>,
     /// Whether `entries` holds every view (always, except in a one-shot
     /// search).
@@ -47,7 +50,7 @@ impl Journal {
         secrets: VaultSecrets,
         scope: ScopeId,
     ) -> Result<Self> {
-        let mut journal = Self::open_lazily(home, store, secrets, scope);
+        let mut journal = Self::open_lazily(home, store, secrets, scope)?;
         journal.load_views()?;
         Ok(journal)
     }
@@ -59,24 +62,37 @@ impl Journal {
         store: Store,
         secrets: VaultSecrets,
         scope: ScopeId,
-    ) -> Self {
-        Self {
+    ) -> Result<Self> {
+        let registry = Registry::load(
+            &store.read(),
+            &scope,
+            secrets.user.identity_public(),
+            &secrets.user.personal_scope_key,
+        )?;
+        Ok(Self {
             home: home.to_path_buf(),
             store,
             secrets,
             scope,
+            registry,
             entries: HashMap::new(),
             views_loaded: false,
             damaged: Vec::new(),
             search: SearchState::default(),
             docs: DocCache::default(),
-        }
+        })
     }
 
     /// Open every view into memory.
     pub(crate) fn load_views(&mut self) -> Result<()> {
-        let views = self.store.views()?;
-        let key = &self.secrets.personal_scope_key;
+        let scope = self.scope;
+        let views: Vec<_> = self
+            .store
+            .views()?
+            .into_iter()
+            .filter(|v| v.scope == scope && v.doc_type == view::DOC_ENTRY)
+            .collect();
+        let key = &self.secrets.user.personal_scope_key;
         // Opening views is the bulk of unlock after the KDF: share it out.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
         let chunk = views.len().div_ceil(threads).max(1);
@@ -127,10 +143,10 @@ impl Journal {
         if let Some(e) = self.entries.get(&id) {
             return Ok(Some(e.clone()));
         }
-        let Some(rec) = self.store.read().view(&id.0)? else {
+        let Some(rec) = self.store.read().view(&self.scope, &id.0)? else {
             return Ok(None);
         };
-        match view::open(&self.secrets.personal_scope_key, &rec) {
+        match view::open(&self.secrets.user.personal_scope_key, &rec) {
             Ok(fields) => {
                 let entry = Entry::from_fields(id, fields);
                 self.entries.insert(id, entry.clone());
@@ -280,7 +296,7 @@ impl Journal {
         new_passphrase: &[u8],
         kdf: Option<KdfParams>,
     ) -> Result<()> {
-        vault::rewrap(&mut self.store, &self.secrets, new_passphrase, kdf)
+        vault::rewrap(&mut self.store, &self.secrets.user, new_passphrase, kdf)
     }
 
     /// Make a new recovery key, replacing any earlier one (which stops
@@ -288,7 +304,7 @@ impl Journal {
     /// secrets are sealed again; no entry is re-encrypted.
     pub fn new_recovery_key(&mut self) -> Result<RecoveryKey> {
         let key = RecoveryKey::generate();
-        let wrapped = key.wrap(&self.secrets, &vault::recovery_aad(&self.scope))?;
+        let wrapped = key.wrap(&self.secrets.user, &vault::recovery_aad(&self.scope))?;
         self.store.set_wrapped_recovery(&wrapped)?;
         Ok(key)
     }
@@ -301,22 +317,23 @@ impl Journal {
 
     /// Apply `f` to the entry's current fields and store the result as one op.
     fn change(&mut self, id: EntryId, f: impl FnOnce(&mut Entry) -> Result<()>) -> Result<Entry> {
-        let trusted = self.trusted_devices();
         let actor = self.actor();
-        let key = &self.secrets.personal_scope_key;
+        let key = &self.secrets.user.personal_scope_key;
+        let epoch = self.registry.current_epoch();
         let writer = Writer {
             scope: self.scope,
-            epoch: 0,
-            key,
-            device: &self.secrets.device,
+            epoch,
+            key: self.registry.epoch_key(epoch).unwrap_or(key),
+            device: &self.secrets.device.key,
         };
         let scope = self.scope;
+        let registry = &self.registry;
         let docs = &mut self.docs;
         let updated = self.store.write(|tx| -> Result<Entry> {
-            let mut ops = tx.doc_op_count(&id.0)?;
+            let mut ops = tx.doc_op_count(&scope, &id.0)?;
             let mut doc = match docs.take(&id, ops) {
                 Some(doc) => doc,
-                None => load_doc(tx, &id, &actor, key, &trusted)?,
+                None => load_doc(tx, &scope, &id, &actor, registry)?,
             };
             let before = doc.fields()?;
             let mut entry = Entry::from_fields(id, before.clone());
@@ -362,6 +379,15 @@ impl Journal {
         }
     }
 
+    pub(crate) fn cache_entry(&mut self, entry: Entry) -> Result<()> {
+        self.cache(entry)
+    }
+
+    /// Drop an entry's kept document (it changed under it).
+    pub(crate) fn docs_forget(&mut self, id: &EntryId) {
+        self.docs.forget(id);
+    }
+
     fn cache(&mut self, entry: Entry) -> Result<()> {
         self.search.update(&entry)?;
         self.entries.insert(entry.id, entry);
@@ -373,7 +399,16 @@ impl Journal {
     }
 
     pub(crate) fn device_key(&self) -> &hearth_crypto::DeviceKey {
-        &self.secrets.device
+        &self.secrets.device.key
+    }
+
+    /// The key new ops in the personal scope are sealed with, and its epoch.
+    pub(crate) fn write_key(&self) -> (u32, &SymmetricKey) {
+        let epoch = self.registry.current_epoch();
+        (
+            epoch,
+            self.registry.epoch_key(epoch).unwrap_or(self.scope_key()),
+        )
     }
 
     /// Drop purged entries from memory and from the search index.
@@ -386,17 +421,14 @@ impl Journal {
         Ok(())
     }
 
-    pub(crate) fn scope_key(&self) -> &hearth_crypto::SymmetricKey {
-        &self.secrets.personal_scope_key
+    /// The vault's storage key: it seals views, settings and caches (and is
+    /// the personal scope's epoch-0 key).
+    pub(crate) fn scope_key(&self) -> &SymmetricKey {
+        &self.secrets.user.personal_scope_key
     }
 
     fn actor(&self) -> Vec<u8> {
-        self.secrets.device.public().as_bytes().to_vec()
-    }
-
-    /// Devices whose ops this journal accepts: for now, this one.
-    pub(crate) fn trusted_devices(&self) -> Vec<DevicePublicKey> {
-        vec![self.secrets.device.public()]
+        self.secrets.device.key.public().as_bytes().to_vec()
     }
 
     /// Load an entry's document from its ops, checking each one.
@@ -404,10 +436,10 @@ impl Journal {
         let id = self.resolve(id_or_prefix)?;
         let doc = load_doc(
             &self.store.read(),
+            &self.scope,
             &id,
             &self.actor(),
-            &self.secrets.personal_scope_key,
-            &self.trusted_devices(),
+            &self.registry,
         )?;
         Ok(doc.fields()?)
     }
@@ -435,21 +467,21 @@ fn pick(id_or_prefix: &str, candidates: impl Iterator<Item = EntryId>) -> Result
     Ok(first)
 }
 
-fn load_doc(
+pub(crate) fn load_doc(
     tx: &StoreTx<'_>,
+    scope: &ScopeId,
     id: &EntryId,
     actor: &[u8],
-    key: &hearth_crypto::SymmetricKey,
-    trusted: &[DevicePublicKey],
+    registry: &Registry,
 ) -> Result<EntryDoc> {
-    let ops = tx.ops_for_doc(&id.0)?;
+    let ops = tx.ops_for_doc(scope, &id.0)?;
     if ops.is_empty() {
         return Err(CoreError::NotFound(id.to_string()));
     }
     let mut changes = Vec::with_capacity(ops.len());
     for op in &ops {
-        if op.kind == KIND_CHANGE {
-            changes.push(oplog::open(op, key, trusted)?);
+        if op.kind == KIND_CHANGE && !op.is_marker() {
+            changes.push(oplog::open_change(op, registry)?.0);
         }
     }
     EntryDoc::load(actor, changes.iter().map(Vec::as_slice)).map_err(|e| CoreError::Damaged {
@@ -493,16 +525,17 @@ impl Batch<'_> {
         mut progress: impl FnMut(usize, usize),
     ) -> Result<Vec<EntryId>> {
         let j = self.journal;
-        let key = &j.secrets.personal_scope_key;
+        let key = &j.secrets.user.personal_scope_key;
+        let epoch = j.registry.current_epoch();
         let writer = Writer {
             scope: j.scope,
-            epoch: 0,
-            key,
-            device: &j.secrets.device,
+            epoch,
+            key: j.registry.epoch_key(epoch).unwrap_or(key),
+            device: &j.secrets.device.key,
         };
         let scope = j.scope;
         let actor = j.actor();
-        let trusted = j.trusted_devices();
+        let registry = &j.registry;
         let total = self.pending.len();
         let stored = j.store.write(|tx| -> Result<Vec<Entry>> {
             let mut stored = Vec::with_capacity(total);
@@ -513,7 +546,7 @@ impl Batch<'_> {
                         entry.to_fields()
                     }
                     None => {
-                        let mut doc = load_doc(tx, &entry.id, &actor, key, &trusted)?;
+                        let mut doc = load_doc(tx, &scope, &entry.id, &actor, registry)?;
                         if let Some(change) = doc.update(&entry.to_fields())? {
                             oplog::append(tx, &writer, &entry.id.0, KIND_CHANGE, &change)?;
                         }

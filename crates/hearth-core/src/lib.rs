@@ -6,23 +6,31 @@
 //! - [`journal`]: the unlocked journal: write, edit, trash, list, show.
 //! - [`entry`]: the entry type the shells see, and input validation.
 //! - [`oplog`]: turning document changes into sealed, signed ops and back.
+//! - [`exchange`]: what another device lacks, and taking in what it sent.
+//! - [`registry`]: the devices trusted to write, and the keys of each epoch.
+//! - [`migrate`]: bringing a format-1 vault to the multi-writer format.
 //! - [`view`]: the sealed materialised view of each entry.
 //! - [`history`]: every saved version of an entry, diffs, restoring one.
 //! - [`trash`]: purging entries for good.
 //! - [`search`], [`mood`], [`transfer`]: search, the mood report, import and
 //!   export.
 //! - [`settings`]: sealed preferences, templates and lists.
+//! - [`devices`]: the person's devices: list, rename.
 //! - [`backup`]: the whole vault in one encrypted file; verify, restore.
 //! - [`when`]: the date and time forms people type.
 
 pub mod backup;
+pub mod devices;
 mod doc_cache;
 pub mod entry;
 mod error;
+pub mod exchange;
 pub mod history;
 pub mod journal;
+mod migrate;
 pub mod mood;
 mod oplog;
+mod registry;
 pub mod search;
 pub mod settings;
 pub mod transfer;
@@ -32,10 +40,13 @@ mod view;
 pub mod when;
 
 pub use backup::{BackupKey, BackupSummary};
+pub use devices::Device;
 pub use entry::{Entry, EntryDraft, EntryId, EntryPatch, ListFilter};
 pub use error::CoreError;
+pub use exchange::{Received, VersionVector};
 pub use hearth_crypto::{KdfParams, RecoveryKey};
 pub use hearth_interchange::Format;
+pub use hearth_store::OpRecord;
 pub use journal::Journal;
 pub use vault::{UnlockTimings, Vault};
 

@@ -103,7 +103,15 @@ impl Journal {
         let position = self.store.read().log_position()?;
         let (index, changed) = match self.cached_index()? {
             Some((mut index, since)) => {
-                let docs = self.store.read().docs_changed_since(&since, &position)?;
+                let scope = self.scope();
+                let docs: Vec<_> = self
+                    .store
+                    .read()
+                    .docs_changed_since(&since, &position)?
+                    .into_iter()
+                    .filter(|(s, d)| *s == scope && *d != crate::registry::REGISTRY_DOC)
+                    .map(|(_, d)| d)
+                    .collect();
                 for doc in &docs {
                     let entry = self.entry_by_doc(EntryId(*doc))?;
                     refresh(&mut index, doc, entry.as_ref())?;

@@ -1,17 +1,20 @@
 //! Emptying the trash: purging entries for good.
 //!
-//! Purging an entry keeps each of its ops' places in the log (scope, author,
-//! seq, doc) so version vectors and seq continuity still hold, but replaces
-//! the op with a purge marker: no payload, no signature. Its view and the
-//! sealed search-index image go too. A purge op (kind [`KIND_PURGE`]) is
-//! appended for the entry so that the person's other devices, once they
-//! sync, purge it as well. SQLite's `secure_delete` zeroes the freed bytes,
+//! Purging an entry keeps each of its ops in the log with its place (scope,
+//! author, seq, doc), hashes and signature, so version vectors and seq
+//! continuity still hold and the marker can still be checked, but drops its
+//! payload. Its view and the sealed search-index image go too. A purge op
+//! (kind [`KIND_PURGE`]) is appended for the entry and a tombstone names it,
+//! so that ops for the entry that arrive later are kept only as markers and
+//! the person's other devices, once they sync, purge it as well. A purge op
+//! is never itself purged. SQLite's `secure_delete` zeroes the freed bytes,
 //! and a WAL checkpoint afterwards takes the old pages out of the WAL file.
 
 use crate::journal::Journal;
-use crate::oplog::{self, KIND_PURGE, KIND_PURGED, Writer};
+use crate::oplog::{self, KIND_PURGE, Writer};
 use crate::{EntryId, Result};
 use chrono::{Duration, Utc};
+use hearth_store::Tombstone;
 
 /// How long an entry stays in the trash before it is purged at unlock.
 pub const TRASH_DAYS: i64 = 30;
@@ -40,18 +43,30 @@ impl Journal {
         if ids.is_empty() {
             return Ok(0);
         }
-        let key = self.scope_key().clone();
+        let (epoch, key) = self.write_key();
+        let key = key.clone();
         let device = self.device_key().clone();
+        let scope = self.scope();
         let writer = Writer {
-            scope: self.scope(),
-            epoch: 0,
+            scope,
+            epoch,
             key: &key,
             device: &device,
         };
+        let author = *device.public().as_bytes();
         self.store.write(|tx| -> Result<()> {
             for id in ids {
-                tx.purge_doc(&id.0, KIND_PURGED)?;
+                let seq = tx.next_seq(&scope, &author)?;
                 oplog::append(tx, &writer, &id.0, KIND_PURGE, &[])?;
+                tx.purge_doc(
+                    &Tombstone {
+                        scope,
+                        doc: id.0,
+                        author,
+                        seq,
+                    },
+                    KIND_PURGE,
+                )?;
             }
             Ok(())
         })?;

@@ -6,6 +6,9 @@
 //! key the passphrase derives; everything else in it is sealed with keys
 //! inside those secrets.
 //!
+//! A vault of format 1 (written before devices could sync) is brought to
+//! format 2 the first time it is unlocked; see [`crate::migrate`].
+//!
 //! The recovery key is a second wrapping of the same secrets
 //! (`vault.wrapped_recovery`; see [`hearth_crypto::recovery`]): recovering
 //! opens them with it and seals them again under a new passphrase, so no
@@ -14,13 +17,20 @@
 //! working.
 
 use crate::journal::Journal;
+use crate::migrate;
+use crate::oplog::Writer;
+use crate::registry::{Registry, default_device_name};
 use crate::{CoreError, Result};
-use hearth_crypto::{CryptoError, KdfParams, RecoveryKey, SymmetricKey, VaultSecrets};
+use hearth_crypto::{
+    CryptoError, DeviceCertificate, DevicePublicKey, DeviceSecrets, KdfParams, RecoveryKey,
+    SymmetricKey, Unwrapped, UserSecrets, VaultSecrets,
+};
 use hearth_store::{ScopeId, Store, VaultHeader};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub(crate) const FORMAT: u32 = 1;
+/// The vault format this build writes; format 1 is migrated at unlock.
+pub(crate) const FORMAT: u32 = 2;
 const VAULT_FILE: &str = "vault.db";
 
 /// How long unlocking took, in its two parts.
@@ -87,7 +97,8 @@ impl Vault {
             return Err(CoreError::VaultExists(home.to_path_buf()));
         }
         create_private_dir(home)?;
-        let secrets = VaultSecrets::generate();
+        let user = UserSecrets::generate();
+        let device = DeviceSecrets::generate();
         let salt: [u8; 16] = rand::random();
         let kek = kdf.derive(passphrase, &salt)?;
         let mut header = VaultHeader {
@@ -97,13 +108,15 @@ impl Vault {
             kdf_parallelism: kdf.parallelism,
             salt: salt.to_vec(),
             wrapped_secrets: Vec::new(),
-            device: *secrets.device.public().as_bytes(),
+            device: *device.key.public().as_bytes(),
             personal_scope: rand::random(),
             created_at: chrono::Utc::now().timestamp_millis(),
         };
-        header.wrapped_secrets = secrets.wrap(&kek, &secrets_aad(&header));
-        let store = Store::create(&path, &header)?;
+        header.wrapped_secrets = user.wrap(&kek, &secrets_aad(&header));
+        let mut store = Store::create(&path, &header)?;
         restrict_file(&path)?;
+        let secrets = VaultSecrets { user, device };
+        adopt_device(&mut store, &header.personal_scope, &secrets)?;
         Journal::open(home, store, secrets, header.personal_scope)
     }
 
@@ -156,15 +169,15 @@ impl Vault {
                 "the new passphrase is empty; nothing was changed",
             ));
         }
-        let (store, header) = open_store(home)?;
+        let (mut store, header) = open_store(home)?;
         let wrapped = store.wrapped_recovery()?.ok_or(CoreError::NoRecoveryKey)?;
-        let secrets = key
+        let unwrapped = key
             .unwrap(&recovery_aad(&header.personal_scope), &wrapped)
             .map_err(|e| match e {
                 CryptoError::Decrypt => CoreError::WrongRecoveryKey,
                 other => CoreError::Crypto(other),
             })?;
-        check_device(&secrets, &header)?;
+        let secrets = device_secrets(&mut store, &header, unwrapped, None)?;
         // Open first (it only reads), then re-seal: the one write is last.
         let mut journal = Journal::open(home, store, secrets, header.personal_scope)?;
         journal.change_passphrase(new_passphrase, None)?;
@@ -181,7 +194,7 @@ fn open_store(home: &Path) -> Result<(Store, VaultHeader)> {
     }
     let store = Store::open(&path)?;
     let header = store.header()?;
-    if header.format != FORMAT {
+    if header.format != FORMAT && header.format != 1 {
         return Err(CoreError::invalid(format!(
             "this vault has format {}, which this Hearth cannot read; upgrade Hearth",
             header.format
@@ -190,13 +203,81 @@ fn open_store(home: &Path) -> Result<(Store, VaultHeader)> {
     Ok((store, header))
 }
 
-pub(crate) fn check_device(secrets: &VaultSecrets, header: &VaultHeader) -> Result<()> {
-    if *secrets.device.public().as_bytes() != header.device {
-        return Err(CoreError::invalid(
-            "the vault header does not match its secrets; the vault file was changed",
-        ));
+/// This device's secrets: opened from the vault, or, in a vault of format 1,
+/// made by migrating it (see [`crate::migrate`]). `kek` is the passphrase's
+/// key when the secrets were opened with it.
+pub(crate) fn device_secrets(
+    store: &mut Store,
+    header: &VaultHeader,
+    unwrapped: Unwrapped,
+    kek: Option<&SymmetricKey>,
+) -> Result<VaultSecrets> {
+    let Unwrapped {
+        user,
+        legacy_device,
+    } = unwrapped;
+    if header.format == 1 {
+        let device = migrate::format_1_to_2(store, header, &user, legacy_device, kek, false)?;
+        return Ok(VaultSecrets { user, device });
     }
-    Ok(())
+    let changed = || {
+        CoreError::invalid(
+            "the vault header does not match its secrets; the vault file was changed",
+        )
+    };
+    let sealed = store.read().device_secrets()?.ok_or_else(changed)?;
+    let me = DevicePublicKey::from_bytes(&header.device).map_err(|_| changed())?;
+    let device = DeviceSecrets::open(
+        &user.personal_scope_key,
+        &device_binding(&header.personal_scope, &me),
+        &sealed,
+    )
+    .map_err(|_| changed())?;
+    Ok(VaultSecrets { user, device })
+}
+
+/// What a device's sealed secrets are bound to: the vault's scope and the
+/// device's public key.
+pub(crate) fn device_binding(scope: &ScopeId, device: &DevicePublicKey) -> Vec<u8> {
+    let mut b = scope.to_vec();
+    b.extend_from_slice(device.as_bytes());
+    b
+}
+
+/// Make `secrets.device` this vault's device: store its sealed secrets and
+/// certify it in the registry.
+pub(crate) fn adopt_device(
+    store: &mut Store,
+    scope: &ScopeId,
+    secrets: &VaultSecrets,
+) -> Result<()> {
+    let storage_key = &secrets.user.personal_scope_key;
+    let me = secrets.device.key.public();
+    store.write(|tx| -> Result<()> {
+        tx.set_device(
+            me.as_bytes(),
+            &secrets
+                .device
+                .seal(storage_key, &device_binding(scope, &me)),
+        )?;
+        let mut registry = Registry::load(tx, scope, secrets.user.identity_public(), storage_key)?;
+        let epoch = registry.current_epoch();
+        let key = registry.epoch_key(epoch).unwrap_or(storage_key).clone();
+        let writer = Writer {
+            scope: *scope,
+            epoch,
+            key: &key,
+            device: &secrets.device.key,
+        };
+        let cert = DeviceCertificate::issue(
+            &secrets.user.identity,
+            &me,
+            secrets.device.agreement_public(),
+            &default_device_name(),
+            chrono::Utc::now().timestamp_millis(),
+        )?;
+        registry.certify(tx, &writer, cert)
+    })
 }
 
 /// What the recovery wrapping is bound to: its purpose and this vault's
@@ -205,7 +286,7 @@ pub(crate) fn check_device(secrets: &VaultSecrets, header: &VaultHeader) -> Resu
 /// to the KDF settings or salt, which change with the passphrase.
 pub(crate) fn recovery_aad(scope: &ScopeId) -> Vec<u8> {
     let mut a = b"hearth/recovery/v1".to_vec();
-    a.extend_from_slice(&FORMAT.to_be_bytes());
+    a.extend_from_slice(&1u32.to_be_bytes());
     a.extend_from_slice(scope);
     a
 }
@@ -213,14 +294,14 @@ pub(crate) fn recovery_aad(scope: &ScopeId) -> Vec<u8> {
 /// Derive the key, open the secrets and the journal without its views;
 /// returns the KDF time and when the rest started.
 fn unlock_lazily(home: &Path, passphrase: &[u8]) -> Result<(Journal, Duration, Instant)> {
-    let (store, header) = open_store(home)?;
+    let (mut store, header) = open_store(home)?;
     let started = Instant::now();
     let kek = kdf_of(&header)?.derive(passphrase, &header.salt)?;
     let kdf = started.elapsed();
     let started = Instant::now();
-    let secrets = unwrap(&kek, &header)?;
-    check_device(&secrets, &header)?;
-    let journal = Journal::open_lazily(home, store, secrets, header.personal_scope);
+    let unwrapped = unwrap(&kek, &header)?;
+    let secrets = device_secrets(&mut store, &header, unwrapped, Some(&kek))?;
+    let journal = Journal::open_lazily(home, store, secrets, header.personal_scope)?;
     Ok((journal, kdf, started))
 }
 
@@ -228,18 +309,19 @@ pub(crate) fn kdf_of(h: &VaultHeader) -> Result<KdfParams> {
     KdfParams::new(h.kdf_memory_kib, h.kdf_iterations, h.kdf_parallelism).map_err(CoreError::Crypto)
 }
 
-pub(crate) fn unwrap(kek: &SymmetricKey, h: &VaultHeader) -> Result<VaultSecrets> {
-    VaultSecrets::unwrap(kek, &secrets_aad(h), &h.wrapped_secrets).map_err(|e| match e {
+pub(crate) fn unwrap(kek: &SymmetricKey, h: &VaultHeader) -> Result<Unwrapped> {
+    UserSecrets::unwrap(kek, &secrets_aad(h), &h.wrapped_secrets).map_err(|e| match e {
         CryptoError::Decrypt => CoreError::WrongPassphrase,
         other => CoreError::Crypto(other),
     })
 }
 
 /// The header fields the wrapped secrets are bound to: changing the KDF
-/// settings or salt in the file makes the secrets fail to open.
+/// settings or salt in the file makes the secrets fail to open. (The `1` is
+/// the wrapping's own version; it stays 1 whatever the vault's format.)
 pub(crate) fn secrets_aad(h: &VaultHeader) -> Vec<u8> {
     let mut a = b"hearth/secrets/v1".to_vec();
-    a.extend_from_slice(&h.format.to_be_bytes());
+    a.extend_from_slice(&1u32.to_be_bytes());
     a.extend_from_slice(&h.kdf_memory_kib.to_be_bytes());
     a.extend_from_slice(&h.kdf_iterations.to_be_bytes());
     a.extend_from_slice(&h.kdf_parallelism.to_be_bytes());
@@ -250,7 +332,7 @@ pub(crate) fn secrets_aad(h: &VaultHeader) -> Vec<u8> {
 /// Seal `secrets` under a new passphrase, with new or the same KDF settings.
 pub(crate) fn rewrap(
     store: &mut Store,
-    secrets: &VaultSecrets,
+    secrets: &UserSecrets,
     passphrase: &[u8],
     kdf: Option<KdfParams>,
 ) -> Result<()> {

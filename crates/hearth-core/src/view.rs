@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 
 const VERSION: u8 = 1;
 
+/// The document type of an entry's view.
+pub(crate) const DOC_ENTRY: u8 = 1;
+
 #[derive(Serialize, Deserialize)]
 struct ViewPayload {
     v: u8,
@@ -47,8 +50,9 @@ pub(crate) fn seal(key: &SymmetricKey, scope: ScopeId, doc: DocId, f: &EntryFiel
     // Serialising plain strings and numbers cannot fail.
     let plain = serde_json::to_vec(&p).unwrap_or_default();
     ViewRecord {
-        doc,
         scope,
+        doc,
+        doc_type: DOC_ENTRY,
         payload: aead::seal(key, &aad(&scope, &doc), &plain),
     }
 }

@@ -6,21 +6,28 @@
 //!   (XChaCha20-Poly1305 with a random 24-byte nonce).
 //! - [`keys`]: symmetric keys and the user's and device's key pairs, zeroized
 //!   on drop and redacted in `Debug`.
-//! - [`secrets`]: the bundle of secrets a passphrase unlocks, and its wrapping.
+//! - [`secrets`]: the person's secrets a passphrase unlocks, and their
+//!   wrapping; the device's own secrets.
+//! - [`cert`]: device certificates signed by the identity key.
+//! - [`hash`]: BLAKE2b-256, which names ops and payloads.
 //! - [`recovery`]: the recovery key, its written form and check characters,
 //!   and the second wrapping of the secrets it opens.
 
 pub mod aead;
+pub mod cert;
+pub mod hash;
 pub mod kdf;
 pub mod keys;
 pub mod recovery;
 pub mod secrets;
 
 pub use aead::{open, seal};
+pub use cert::DeviceCertificate;
+pub use hash::hash;
 pub use kdf::KdfParams;
 pub use keys::{DeviceKey, DevicePublicKey, SymmetricKey};
 pub use recovery::RecoveryKey;
-pub use secrets::VaultSecrets;
+pub use secrets::{DeviceSecrets, Unwrapped, UserSecrets, VaultSecrets};
 
 /// Errors from Hearth's cryptography.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

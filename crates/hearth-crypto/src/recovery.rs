@@ -54,10 +54,10 @@
 //!
 //! `format (1 byte, 1) || salt (16) || sealed envelope`, where the envelope
 //! seals the same bytes the passphrase wrapping seals (see
-//! [`VaultSecrets`]), with associated data chosen by the caller to bind it
+//! [`UserSecrets`]), with associated data chosen by the caller to bind it
 //! to its vault. Nothing else is encrypted under the recovery key.
 
-use crate::{CryptoError, SymmetricKey, VaultSecrets};
+use crate::{CryptoError, SymmetricKey, Unwrapped, UserSecrets};
 use blake2::Blake2bMac;
 use blake2::digest::Mac;
 use blake2::digest::consts::U32;
@@ -155,7 +155,7 @@ impl RecoveryKey {
     }
 
     /// Seal `secrets` under this key, binding `aad`.
-    pub fn wrap(&self, secrets: &VaultSecrets, aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    pub fn wrap(&self, secrets: &UserSecrets, aad: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let mut salt = [0u8; SALT_LEN];
         OsRng.fill_bytes(&mut salt);
         let kek = self.kek(&salt)?;
@@ -170,7 +170,7 @@ impl RecoveryKey {
     /// Open secrets sealed by [`RecoveryKey::wrap`]. A key that is well
     /// formed but not this vault's (say, one since replaced) shows up here as
     /// [`CryptoError::Decrypt`].
-    pub fn unwrap(&self, aad: &[u8], wrapped: &[u8]) -> Result<VaultSecrets, CryptoError> {
+    pub fn unwrap(&self, aad: &[u8], wrapped: &[u8]) -> Result<Unwrapped, CryptoError> {
         let Some((&format, rest)) = wrapped.split_first() else {
             return Err(CryptoError::Truncated);
         };
@@ -185,7 +185,7 @@ impl RecoveryKey {
         let (salt, sealed) = rest.split_at(SALT_LEN);
         let mut s = [0u8; SALT_LEN];
         s.copy_from_slice(salt);
-        VaultSecrets::unwrap(&self.kek(&s)?, aad, sealed)
+        UserSecrets::unwrap(&self.kek(&s)?, aad, sealed)
     }
 }
 
@@ -481,15 +481,15 @@ mod tests {
 
     #[test]
     fn wrap_unwrap_and_wrong_key() {
-        let secrets = VaultSecrets::generate();
+        let secrets = UserSecrets::generate();
         let k = RecoveryKey::generate();
         let wrapped = k.wrap(&secrets, b"vault").unwrap();
-        let back = k.unwrap(b"vault", &wrapped).unwrap();
+        let back = k.unwrap(b"vault", &wrapped).unwrap().user;
         assert_eq!(
             back.personal_scope_key.as_bytes(),
             secrets.personal_scope_key.as_bytes()
         );
-        assert_eq!(back.device.public(), secrets.device.public());
+        assert_eq!(back.identity.as_bytes(), secrets.identity.as_bytes());
         // Two wrappings under the same key differ (fresh salt and nonce).
         assert_ne!(k.wrap(&secrets, b"vault").unwrap(), wrapped);
         assert_eq!(

@@ -105,6 +105,11 @@ impl EntryDoc {
         bytes
     }
 
+    /// The hashes of the document's heads.
+    pub fn heads(&mut self) -> Vec<[u8; 32]> {
+        self.doc.get_heads().into_iter().map(|h| h.0).collect()
+    }
+
     /// Read the current fields.
     pub fn fields(&self) -> Result<EntryFields, DocError> {
         read::fields(self)

@@ -5,10 +5,12 @@
 //! store keeps the change bytes (encrypted) as ops; the core loads them here
 //! to edit or merge.
 
+mod change;
 mod entry;
 mod linear;
 mod read;
 
+pub use change::{ChangeMeta, causal_order, change_meta};
 pub use entry::{EntryDoc, EntryFields};
 
 /// Errors from reading or changing a document.

@@ -1,12 +1,14 @@
 //! The whole vault as rows, for backups: every row a backup carries (the
 //! header with both wrappings of the secrets, the op log, the views, the
-//! settings), read in one transaction so they are a consistent snapshot, and
-//! a new vault file written from such rows in one transaction.
+//! settings, the epoch keys and the tombstones), read in one transaction so
+//! they are a consistent snapshot, and a new vault file written from such
+//! rows in one transaction.
 //!
-//! Caches are not part of it: they can always be rebuilt from the views.
+//! Caches are not part of it: they can always be rebuilt from the views. Nor
+//! are the device's own secrets: a restored copy is a new device.
 
-use crate::store::fixed;
-use crate::{OpRecord, Store, StoreError, VaultHeader, ViewRecord};
+use crate::store::{OP_COLUMNS, fixed, op_record, op_row, view_record, view_row};
+use crate::{EpochRecord, OpRecord, Store, StoreError, Tombstone, VaultHeader, ViewRecord};
 use rusqlite::params;
 use std::path::Path;
 
@@ -26,10 +28,14 @@ pub struct VaultRows {
     pub wrapped_recovery: Option<Vec<u8>>,
     /// In (scope, author, seq) order.
     pub ops: Vec<OpRecord>,
-    /// In doc order.
+    /// In (scope, doc) order.
     pub views: Vec<ViewRecord>,
     /// In name order.
     pub settings: Vec<SettingRecord>,
+    /// In (scope, epoch) order.
+    pub epochs: Vec<EpochRecord>,
+    /// In (scope, doc) order.
+    pub tombstones: Vec<Tombstone>,
 }
 
 impl Store {
@@ -40,54 +46,19 @@ impl Store {
         let wrapped_recovery = self.wrapped_recovery()?;
         let mut ops = Vec::new();
         {
-            let mut stmt = tx.prepare(
-                "SELECT scope, author, seq, epoch, doc, kind, payload, signature FROM ops
-                 ORDER BY scope, author, seq",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, u32>(3)?,
-                    r.get::<_, Vec<u8>>(4)?,
-                    r.get::<_, u8>(5)?,
-                    r.get::<_, Vec<u8>>(6)?,
-                    r.get::<_, Vec<u8>>(7)?,
-                ))
-            })?;
-            for row in rows {
-                let (scope, author, seq, epoch, doc, kind, payload, signature) = row?;
-                ops.push(OpRecord {
-                    scope: fixed(&scope, "scope id")?,
-                    author: fixed(&author, "author key")?,
-                    seq: u64::try_from(seq)
-                        .map_err(|_| StoreError::Corrupt(format!("stored op seq {seq}")))?,
-                    epoch,
-                    doc: fixed(&doc, "doc id")?,
-                    kind,
-                    payload,
-                    signature,
-                });
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {OP_COLUMNS} FROM ops ORDER BY scope, author, seq"
+            ))?;
+            for row in stmt.query_map([], op_row)? {
+                ops.push(op_record(row?)?);
             }
         }
         let mut views = Vec::new();
         {
-            let mut stmt = tx.prepare("SELECT doc, scope, payload FROM views ORDER BY doc")?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                ))
-            })?;
-            for row in rows {
-                let (doc, scope, payload) = row?;
-                views.push(ViewRecord {
-                    doc: fixed(&doc, "doc id")?,
-                    scope: fixed(&scope, "scope id")?,
-                    payload,
-                });
+            let mut stmt =
+                tx.prepare("SELECT scope, doc, doc_type, payload FROM views ORDER BY scope, doc")?;
+            for row in stmt.query_map([], view_row)? {
+                views.push(view_record(row?)?);
             }
         }
         let mut settings = Vec::new();
@@ -99,6 +70,41 @@ impl Store {
                 settings.push(SettingRecord { name, payload });
             }
         }
+        let mut epochs = Vec::new();
+        let mut tombstones = Vec::new();
+        {
+            let mut stmt =
+                tx.prepare("SELECT scope, epoch, payload FROM epochs ORDER BY scope, epoch")?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?)))?;
+            for row in rows {
+                let (scope, epoch, payload) = row?;
+                epochs.push(EpochRecord {
+                    scope: fixed(&scope, "scope id")?,
+                    epoch,
+                    payload,
+                });
+            }
+            let mut stmt =
+                tx.prepare("SELECT scope, doc, author, seq FROM tombstones ORDER BY scope, doc")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })?;
+            for row in rows {
+                let (scope, doc, author, seq) = row?;
+                tombstones.push(Tombstone {
+                    scope: fixed(&scope, "scope id")?,
+                    doc: fixed(&doc, "doc id")?,
+                    author: fixed(&author, "author key")?,
+                    seq: seq as u64,
+                });
+            }
+        }
         tx.commit()?;
         Ok(VaultRows {
             header,
@@ -106,6 +112,8 @@ impl Store {
             ops,
             views,
             settings,
+            epochs,
+            tombstones,
         })
     }
 
@@ -126,7 +134,7 @@ impl Store {
                 tx.append_op(op)?;
             }
             for view in &rows.views {
-                if tx.view(&view.doc)?.is_some() {
+                if tx.view(&view.scope, &view.doc)?.is_some() {
                     return Err(StoreError::Corrupt(format!(
                         "two views of document {}",
                         hex::encode(view.doc)
@@ -139,6 +147,12 @@ impl Store {
                 .prepare("INSERT INTO settings (name, payload) VALUES (?1, ?2)")?;
             for s in &rows.settings {
                 insert.execute(params![s.name, s.payload])?;
+            }
+            for e in &rows.epochs {
+                tx.put_epoch(e)?;
+            }
+            for t in &rows.tombstones {
+                tx.put_tombstone(t)?;
             }
             Ok(())
         })?;
@@ -160,19 +174,32 @@ mod tests {
             ops: vec![op(1, 1), op(2, 2), op(3, 1)],
             views: vec![
                 ViewRecord {
-                    doc: [1; 16],
                     scope: [4; 16],
+                    doc: [1; 16],
+                    doc_type: 1,
                     payload: vec![1, 2],
                 },
                 ViewRecord {
-                    doc: [2; 16],
                     scope: [4; 16],
+                    doc: [2; 16],
+                    doc_type: 1,
                     payload: vec![3],
                 },
             ],
             settings: vec![SettingRecord {
                 name: "theme".into(),
                 payload: vec![5; 30],
+            }],
+            epochs: vec![EpochRecord {
+                scope: [4; 16],
+                epoch: 1,
+                payload: vec![6; 72],
+            }],
+            tombstones: vec![Tombstone {
+                scope: [4; 16],
+                doc: [8; 16],
+                author: [3; 32],
+                seq: 9,
             }],
         }
     }

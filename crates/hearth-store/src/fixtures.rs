@@ -5,7 +5,7 @@ use crate::{OpRecord, VaultHeader};
 
 pub(crate) fn header() -> VaultHeader {
     VaultHeader {
-        format: 1,
+        format: 2,
         kdf_memory_kib: 8192,
         kdf_iterations: 1,
         kdf_parallelism: 1,
@@ -27,6 +27,9 @@ pub(crate) fn op(seq: u64, doc: u8) -> OpRecord {
         epoch: 0,
         doc: [doc; 16],
         kind: 1,
+        prev: [seq as u8 - 1; 32],
+        payload_hash: [seq as u8; 32],
+        hash: [seq as u8; 32],
         payload: vec![seq as u8; 10],
         signature: vec![7; 64],
     }

@@ -1,7 +1,8 @@
 //! Hearth's storage, and the only crate that speaks SQL.
 //!
 //! The store holds opaque bytes: it never sees a key or a plaintext entry.
-//! - [`Store`]: the vault file (header, op log, materialised views).
+//! - [`Store`]: the vault file (header, op log, materialised views, epoch
+//!   keys, tombstones).
 //! - [`VaultRows`]: every row a backup carries, read and written whole.
 //! - [`SearchIndex`]: the full-text index, built in memory at unlock so that
 //!   no plaintext index ever reaches the disk.
@@ -17,7 +18,9 @@ mod store;
 pub use backup::{SettingRecord, VaultRows};
 pub use query::{MATCH_END, MATCH_START, Query};
 pub use search::{SearchDoc, SearchFilter, SearchIndex};
-pub use store::{DocId, OpRecord, ScopeId, Store, StoreTx, VaultHeader, ViewRecord};
+pub use store::{
+    DocId, EpochRecord, OpRecord, ScopeId, Store, StoreTx, Tombstone, VaultHeader, ViewRecord,
+};
 
 /// Errors from the store.
 #[derive(Debug, thiserror::Error)]

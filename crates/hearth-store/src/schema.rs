@@ -5,7 +5,7 @@ use crate::StoreError;
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 const V1: &str = "
 CREATE TABLE vault (
@@ -62,8 +62,45 @@ CREATE TABLE caches (
 ) WITHOUT ROWID;
 ";
 
+const V4: &str = "
+-- The multi-writer format. Rows written by format 1 get the new op columns
+-- and the device secrets when the vault is next unlocked (they need keys).
+ALTER TABLE vault ADD COLUMN device_secrets BLOB;
+ALTER TABLE ops ADD COLUMN prev BLOB;
+ALTER TABLE ops ADD COLUMN payload_hash BLOB;
+ALTER TABLE ops ADD COLUMN hash BLOB;
+DROP INDEX ops_by_doc;
+CREATE INDEX ops_by_doc ON ops (scope, doc);
+-- Views keyed by (scope, doc), with the document's type.
+CREATE TABLE views_v4 (
+    scope BLOB NOT NULL,
+    doc BLOB NOT NULL,
+    doc_type INTEGER NOT NULL,
+    payload BLOB NOT NULL,
+    PRIMARY KEY (scope, doc)
+) WITHOUT ROWID;
+INSERT INTO views_v4 (scope, doc, doc_type, payload) SELECT scope, doc, 1, payload FROM views;
+DROP TABLE views;
+ALTER TABLE views_v4 RENAME TO views;
+-- The keys of every epoch after a scope's first, sealed.
+CREATE TABLE epochs (
+    scope BLOB NOT NULL,
+    epoch INTEGER NOT NULL,
+    payload BLOB NOT NULL,
+    PRIMARY KEY (scope, epoch)
+) WITHOUT ROWID;
+-- Purged documents: later ops for them are kept only as markers.
+CREATE TABLE tombstones (
+    scope BLOB NOT NULL,
+    doc BLOB NOT NULL,
+    author BLOB NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (scope, doc)
+) WITHOUT ROWID;
+";
+
 /// Each migration, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 3] = [V1, V2, V3];
+const MIGRATIONS: [&str; 4] = [V1, V2, V3, V4];
 
 /// Bring a connection's schema up to [`VERSION`].
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -40,16 +40,48 @@ pub struct OpRecord {
     pub epoch: u32,
     pub doc: DocId,
     pub kind: u8,
-    /// Sealed bytes.
+    /// The hash of the author's previous op in this scope (zeros for seq 1).
+    pub prev: [u8; 32],
+    /// The hash of the sealed payload, which the signature covers.
+    pub payload_hash: [u8; 32],
+    /// This op's own hash (what the next op's `prev` names).
+    pub hash: [u8; 32],
+    /// Sealed bytes; empty once the op's document was purged.
     pub payload: Vec<u8>,
     pub signature: Vec<u8>,
+}
+
+impl OpRecord {
+    /// Whether only the op's place is left (its document was purged).
+    pub fn is_marker(&self) -> bool {
+        self.payload.is_empty()
+    }
 }
 
 /// One document's sealed materialised view.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewRecord {
-    pub doc: DocId,
     pub scope: ScopeId,
+    pub doc: DocId,
+    /// What kind of document it is (an entry, ...), as the core numbers them.
+    pub doc_type: u8,
+    pub payload: Vec<u8>,
+}
+
+/// A purged document: the purge op that removed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tombstone {
+    pub scope: ScopeId,
+    pub doc: DocId,
+    pub author: [u8; 32],
+    pub seq: u64,
+}
+
+/// A scope key of an epoch after the first, sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpochRecord {
+    pub scope: ScopeId,
+    pub epoch: u32,
     pub payload: Vec<u8>,
 }
 
@@ -258,22 +290,11 @@ impl Store {
     pub fn views(&self) -> Result<Vec<ViewRecord>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT doc, scope, payload FROM views")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-            ))
-        })?;
+            .prepare_cached("SELECT scope, doc, doc_type, payload FROM views")?;
+        let rows = stmt.query_map([], view_row)?;
         let mut out = Vec::new();
         for row in rows {
-            let (doc, scope, payload) = row?;
-            out.push(ViewRecord {
-                doc: fixed(&doc, "doc id")?,
-                scope: fixed(&scope, "scope id")?,
-                payload,
-            });
+            out.push(view_record(row?)?);
         }
         Ok(out)
     }
@@ -314,12 +335,27 @@ pub struct StoreTx<'a> {
 impl StoreTx<'_> {
     /// The next seq for `author` in `scope` (1 for the first op).
     pub fn next_seq(&self, scope: &ScopeId, author: &[u8; 32]) -> Result<u64, StoreError> {
-        let max: Option<i64> = self.tx.query_row(
-            "SELECT MAX(seq) FROM ops WHERE scope = ?1 AND author = ?2",
-            params![scope.as_slice(), author.as_slice()],
-            |r| r.get(0),
-        )?;
-        Ok(max.map_or(1, |m| m as u64 + 1))
+        Ok(self.head(scope, author)?.map_or(1, |(seq, _)| seq + 1))
+    }
+
+    /// The author's last op in `scope`: its seq and hash.
+    pub fn head(
+        &self,
+        scope: &ScopeId,
+        author: &[u8; 32],
+    ) -> Result<Option<(u64, [u8; 32])>, StoreError> {
+        let row: Option<(i64, Option<Vec<u8>>)> = self
+            .tx
+            .prepare_cached(
+                "SELECT seq, hash FROM ops WHERE scope = ?1 AND author = ?2
+                 ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row(params![scope.as_slice(), author.as_slice()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        row.map(|(seq, hash)| Ok((seq as u64, or_zeros(hash, "op hash")?)))
+            .transpose()
     }
 
     /// Append an op. Its seq must be exactly the next one for its author and
@@ -335,8 +371,9 @@ impl StoreTx<'_> {
         }
         self.tx
             .prepare_cached(
-                "INSERT INTO ops (scope, author, seq, epoch, doc, kind, payload, signature)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO ops (scope, author, seq, epoch, doc, kind, prev, payload_hash, hash,
+                    payload, signature)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 op.scope.as_slice(),
@@ -345,82 +382,179 @@ impl StoreTx<'_> {
                 op.epoch,
                 op.doc.as_slice(),
                 op.kind,
+                op.prev.as_slice(),
+                op.payload_hash.as_slice(),
+                op.hash.as_slice(),
                 op.payload,
                 op.signature,
             ])?;
         Ok(())
     }
 
+    /// Rewrite a stored op in place (the migration from format 1 signs every
+    /// op again): everything but its place (scope, author, seq).
+    pub fn rewrite_op(&self, op: &OpRecord) -> Result<(), StoreError> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "UPDATE ops SET epoch = ?4, doc = ?5, kind = ?6, prev = ?7, payload_hash = ?8,
+                    hash = ?9, payload = ?10, signature = ?11
+                 WHERE scope = ?1 AND author = ?2 AND seq = ?3",
+            )?
+            .execute(params![
+                op.scope.as_slice(),
+                op.author.as_slice(),
+                op.seq as i64,
+                op.epoch,
+                op.doc.as_slice(),
+                op.kind,
+                op.prev.as_slice(),
+                op.payload_hash.as_slice(),
+                op.hash.as_slice(),
+                op.payload,
+                op.signature,
+            ])?;
+        if n != 1 {
+            return Err(StoreError::Sequence(format!("no op {} to rewrite", op.seq)));
+        }
+        Ok(())
+    }
+
+    /// Every op, in (scope, author, seq) order.
+    pub fn all_ops(&self) -> Result<Vec<OpRecord>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {OP_COLUMNS} FROM ops ORDER BY scope, author, seq"
+        ))?;
+        let rows = stmt.query_map([], op_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(op_record(row?)?);
+        }
+        Ok(out)
+    }
+
+    /// The op at one place in the log.
+    pub fn op_at(
+        &self,
+        scope: &ScopeId,
+        author: &[u8; 32],
+        seq: u64,
+    ) -> Result<Option<OpRecord>, StoreError> {
+        let row = self
+            .tx
+            .prepare_cached(&format!(
+                "SELECT {OP_COLUMNS} FROM ops WHERE scope = ?1 AND author = ?2 AND seq = ?3"
+            ))?
+            .query_row(
+                params![scope.as_slice(), author.as_slice(), seq as i64],
+                op_row,
+            )
+            .optional()?;
+        row.map(op_record).transpose()
+    }
+
+    /// The ops of one author in a scope after `seq`, in seq order, at most
+    /// `limit` of them.
+    pub fn ops_after(
+        &self,
+        scope: &ScopeId,
+        author: &[u8; 32],
+        seq: u64,
+        limit: usize,
+    ) -> Result<Vec<OpRecord>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {OP_COLUMNS} FROM ops WHERE scope = ?1 AND author = ?2 AND seq > ?3
+             ORDER BY seq LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![
+                scope.as_slice(),
+                author.as_slice(),
+                seq as i64,
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+            op_row,
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(op_record(row?)?);
+        }
+        Ok(out)
+    }
+
+    /// Every (scope, author) in the log with its last seq and op hash: the
+    /// log's version vector.
+    pub fn heads(&self) -> Result<Vec<LogHead>, StoreError> {
+        let mut out = Vec::new();
+        for (scope, author, _) in parse_position(&self.log_position()?)? {
+            if let Some((seq, hash)) = self.head(&scope, &author)? {
+                out.push((scope, author, seq, hash));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every op of one kind in a scope, in (author, seq) order.
+    pub fn ops_of_kind(&self, scope: &ScopeId, kind: u8) -> Result<Vec<OpRecord>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {OP_COLUMNS} FROM ops WHERE scope = ?1 AND kind = ?2 ORDER BY author, seq"
+        ))?;
+        let rows = stmt.query_map(params![scope.as_slice(), kind], op_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(op_record(row?)?);
+        }
+        Ok(out)
+    }
+
     /// Insert or replace a document's view.
     pub fn put_view(&self, view: &ViewRecord) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
-                "INSERT INTO views (doc, scope, payload) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (doc) DO UPDATE SET scope = excluded.scope, payload = excluded.payload",
+                "INSERT INTO views (scope, doc, doc_type, payload) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (scope, doc) DO UPDATE SET doc_type = excluded.doc_type,
+                    payload = excluded.payload",
             )?
-            .execute(params![view.doc.as_slice(), view.scope.as_slice(), view.payload])?;
+            .execute(params![
+                view.scope.as_slice(),
+                view.doc.as_slice(),
+                view.doc_type,
+                view.payload
+            ])?;
         Ok(())
     }
 
     /// One document's view.
-    pub fn view(&self, doc: &DocId) -> Result<Option<ViewRecord>, StoreError> {
+    pub fn view(&self, scope: &ScopeId, doc: &DocId) -> Result<Option<ViewRecord>, StoreError> {
         let row = self
             .tx
-            .prepare_cached("SELECT scope, payload FROM views WHERE doc = ?1")?
-            .query_row(params![doc.as_slice()], |r| {
-                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })
+            .prepare_cached(
+                "SELECT scope, doc, doc_type, payload FROM views WHERE scope = ?1 AND doc = ?2",
+            )?
+            .query_row(params![scope.as_slice(), doc.as_slice()], view_row)
             .optional()?;
-        row.map(|(scope, payload)| {
-            Ok(ViewRecord {
-                doc: *doc,
-                scope: fixed(&scope, "scope id")?,
-                payload,
-            })
-        })
-        .transpose()
+        row.map(view_record).transpose()
     }
 
-    /// Every op of one document, in log order per author.
     /// How many ops a document has (purge markers included): a count that
     /// only grows, since ops are only ever appended.
-    pub fn doc_op_count(&self, doc: &DocId) -> Result<u64, StoreError> {
+    pub fn doc_op_count(&self, scope: &ScopeId, doc: &DocId) -> Result<u64, StoreError> {
         let mut stmt = self
             .tx
-            .prepare_cached("SELECT COUNT(*) FROM ops WHERE doc = ?1")?;
-        let n: i64 = stmt.query_row(params![doc.as_slice()], |r| r.get(0))?;
+            .prepare_cached("SELECT COUNT(*) FROM ops WHERE scope = ?1 AND doc = ?2")?;
+        let n: i64 = stmt.query_row(params![scope.as_slice(), doc.as_slice()], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    pub fn ops_for_doc(&self, doc: &DocId) -> Result<Vec<OpRecord>, StoreError> {
-        let mut stmt = self.tx.prepare_cached(
-            "SELECT scope, author, seq, epoch, kind, payload, signature FROM ops
-             WHERE doc = ?1 ORDER BY author, seq",
-        )?;
-        let rows = stmt.query_map(params![doc.as_slice()], |r| {
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, u32>(3)?,
-                r.get::<_, u8>(4)?,
-                r.get::<_, Vec<u8>>(5)?,
-                r.get::<_, Vec<u8>>(6)?,
-            ))
-        })?;
+    /// Every op of one document, in log order per author.
+    pub fn ops_for_doc(&self, scope: &ScopeId, doc: &DocId) -> Result<Vec<OpRecord>, StoreError> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "SELECT {OP_COLUMNS} FROM ops WHERE scope = ?1 AND doc = ?2 ORDER BY author, seq"
+        ))?;
+        let rows = stmt.query_map(params![scope.as_slice(), doc.as_slice()], op_row)?;
         let mut out = Vec::new();
         for row in rows {
-            let (scope, author, seq, epoch, kind, payload, signature) = row?;
-            out.push(OpRecord {
-                scope: fixed(&scope, "scope id")?,
-                author: fixed(&author, "author key")?,
-                seq: seq as u64,
-                epoch,
-                doc: *doc,
-                kind,
-                payload,
-                signature,
-            });
+            out.push(op_record(row?)?);
         }
         Ok(out)
     }
@@ -461,7 +595,7 @@ impl StoreTx<'_> {
         &self,
         position: &[u8],
         now: &[u8],
-    ) -> Result<Vec<DocId>, StoreError> {
+    ) -> Result<Vec<(ScopeId, DocId)>, StoreError> {
         let known = parse_position(position)?;
         let mut out = std::collections::BTreeSet::new();
         let mut stmt = self.tx.prepare_cached(
@@ -480,25 +614,66 @@ impl StoreTx<'_> {
                 |r| r.get::<_, Vec<u8>>(0),
             )?;
             for doc in docs {
-                out.insert(fixed::<16>(&doc?, "doc id")?);
+                out.insert((scope, fixed::<16>(&doc?, "doc id")?));
             }
         }
         Ok(out.into_iter().collect())
     }
 
-    /// Purge a document: every op of it keeps its place in the log but
-    /// becomes `marker_kind` with no payload and no signature, and its view
-    /// is deleted. With `secure_delete` on, the old bytes are zeroed.
-    pub fn purge_doc(&self, doc: &DocId, marker_kind: u8) -> Result<(), StoreError> {
+    /// Purge a document: every op of it keeps its place, kind, hashes and
+    /// signature but loses its payload, its view is deleted, and a tombstone
+    /// names the purge op. With `secure_delete` on, the old bytes are
+    /// zeroed.
+    pub fn purge_doc(&self, stone: &Tombstone, keep_kind: u8) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
-                "UPDATE ops SET kind = ?2, payload = X'', signature = X'' WHERE doc = ?1",
+                "UPDATE ops SET payload = X'' WHERE scope = ?1 AND doc = ?2 AND kind != ?3",
             )?
-            .execute(params![doc.as_slice(), marker_kind])?;
+            .execute(params![
+                stone.scope.as_slice(),
+                stone.doc.as_slice(),
+                keep_kind
+            ])?;
         self.tx
-            .prepare_cached("DELETE FROM views WHERE doc = ?1")?
-            .execute(params![doc.as_slice()])?;
+            .prepare_cached("DELETE FROM views WHERE scope = ?1 AND doc = ?2")?
+            .execute(params![stone.scope.as_slice(), stone.doc.as_slice()])?;
+        self.put_tombstone(stone)
+    }
+
+    /// Record that a document was purged (keeping the first purge op seen).
+    pub fn put_tombstone(&self, stone: &Tombstone) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO tombstones (scope, doc, author, seq) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (scope, doc) DO NOTHING",
+            )?
+            .execute(params![
+                stone.scope.as_slice(),
+                stone.doc.as_slice(),
+                stone.author.as_slice(),
+                stone.seq as i64
+            ])?;
         Ok(())
+    }
+
+    /// The tombstone of a purged document.
+    pub fn tombstone(&self, scope: &ScopeId, doc: &DocId) -> Result<Option<Tombstone>, StoreError> {
+        let row: Option<(Vec<u8>, i64)> = self
+            .tx
+            .prepare_cached("SELECT author, seq FROM tombstones WHERE scope = ?1 AND doc = ?2")?
+            .query_row(params![scope.as_slice(), doc.as_slice()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        row.map(|(author, seq)| {
+            Ok(Tombstone {
+                scope: *scope,
+                doc: *doc,
+                author: fixed(&author, "author key")?,
+                seq: seq as u64,
+            })
+        })
+        .transpose()
     }
 
     /// Number of ops in the log.
@@ -508,9 +683,137 @@ impl StoreTx<'_> {
             .query_row("SELECT COUNT(*) FROM ops", [], |r| r.get(0))?;
         Ok(n as u64)
     }
+
+    /// This device's sealed secrets (none in a format-1 vault not yet
+    /// migrated).
+    pub fn device_secrets(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .tx
+            .query_row("SELECT device_secrets FROM vault WHERE id = 1", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Make `device` this vault's device, with its sealed secrets.
+    pub fn set_device(&self, device: &[u8; 32], sealed: &[u8]) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE vault SET device = ?1, device_secrets = ?2 WHERE id = 1",
+            params![device.as_slice(), sealed],
+        )?;
+        Ok(())
+    }
+
+    /// Set the vault's format and its passphrase-wrapped secrets together
+    /// (a migration).
+    pub fn set_format(&self, format: u32, wrapped_secrets: &[u8]) -> Result<(), StoreError> {
+        self.tx.execute(
+            "UPDATE vault SET format = ?1, wrapped_secrets = ?2 WHERE id = 1",
+            params![format, wrapped_secrets],
+        )?;
+        Ok(())
+    }
+
+    /// Every sealed epoch key of a scope, by epoch.
+    pub fn epochs(&self, scope: &ScopeId) -> Result<Vec<EpochRecord>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT epoch, payload FROM epochs WHERE scope = ?1 ORDER BY epoch")?;
+        let rows = stmt.query_map(params![scope.as_slice()], |r| {
+            Ok(EpochRecord {
+                scope: *scope,
+                epoch: r.get(0)?,
+                payload: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Store a sealed epoch key.
+    pub fn put_epoch(&self, e: &EpochRecord) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO epochs (scope, epoch, payload) VALUES (?1, ?2, ?3)",
+            params![e.scope.as_slice(), e.epoch, e.payload],
+        )?;
+        Ok(())
+    }
+}
+
+/// The columns [`op_row`] reads, in its order.
+pub(crate) const OP_COLUMNS: &str =
+    "scope, author, seq, epoch, doc, kind, prev, payload_hash, hash, payload, signature";
+
+type RawOp = (
+    Vec<u8>,
+    Vec<u8>,
+    i64,
+    u32,
+    Vec<u8>,
+    u8,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Vec<u8>,
+    Vec<u8>,
+);
+
+pub(crate) fn op_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawOp> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+    ))
+}
+
+pub(crate) fn op_record(raw: RawOp) -> Result<OpRecord, StoreError> {
+    let (scope, author, seq, epoch, doc, kind, prev, payload_hash, hash, payload, signature) = raw;
+    Ok(OpRecord {
+        scope: fixed(&scope, "scope id")?,
+        author: fixed(&author, "author key")?,
+        seq: u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("stored op seq {seq}")))?,
+        epoch,
+        doc: fixed(&doc, "doc id")?,
+        kind,
+        prev: or_zeros(prev, "previous-op hash")?,
+        payload_hash: or_zeros(payload_hash, "payload hash")?,
+        hash: or_zeros(hash, "op hash")?,
+        payload,
+        signature,
+    })
+}
+
+type RawView = (Vec<u8>, Vec<u8>, u8, Vec<u8>);
+
+pub(crate) fn view_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawView> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+}
+
+pub(crate) fn view_record(raw: RawView) -> Result<ViewRecord, StoreError> {
+    let (scope, doc, doc_type, payload) = raw;
+    Ok(ViewRecord {
+        scope: fixed(&scope, "scope id")?,
+        doc: fixed(&doc, "doc id")?,
+        doc_type,
+        payload,
+    })
+}
+
+/// A hash column: NULL (a format-1 row not yet migrated) reads as zeros.
+fn or_zeros(bytes: Option<Vec<u8>>, what: &str) -> Result<[u8; 32], StoreError> {
+    bytes.map_or(Ok([0; 32]), |b| fixed(&b, what))
 }
 
 type Head = (ScopeId, [u8; 32], u64);
+
+/// One log's head: (scope, author, last seq, last op's hash).
+pub type LogHead = (ScopeId, [u8; 32], u64, [u8; 32]);
 
 /// A cache as stored: the log position it was made at, and its sealed bytes.
 pub type SealedCache = (Vec<u8>, Vec<u8>);
@@ -556,8 +859,9 @@ mod tests {
         s.write(|tx| -> Result<(), StoreError> {
             tx.append_op(&op(1, 9))?;
             tx.put_view(&ViewRecord {
-                doc: [9; 16],
                 scope: [4; 16],
+                doc: [9; 16],
+                doc_type: 1,
                 payload: vec![1],
             })
         })
@@ -567,7 +871,10 @@ mod tests {
         drop(s);
         let s = Store::open(&path).unwrap();
         assert_eq!(s.header().unwrap(), header());
-        assert_eq!(s.read().ops_for_doc(&[9; 16]).unwrap(), vec![op(1, 9)]);
+        assert_eq!(
+            s.read().ops_for_doc(&[4; 16], &[9; 16]).unwrap(),
+            vec![op(1, 9)]
+        );
         assert_eq!(s.views().unwrap().len(), 1);
         assert_eq!(s.read().next_seq(&[4; 16], &[3; 32]).unwrap(), 2);
         let at = s.read().log_position().unwrap();
@@ -575,14 +882,14 @@ mod tests {
         assert!(s.read().docs_changed_since(&at, &now).unwrap().is_empty());
         assert_eq!(
             s.read().docs_changed_since(&[], &now).unwrap(),
-            vec![[9; 16]]
+            vec![([4; 16], [9; 16])]
         );
         let mut s = s;
         s.write(|tx| tx.append_op(&op(2, 9))).unwrap();
         let now = s.read().log_position().unwrap();
         assert_eq!(
             s.read().docs_changed_since(&at, &now).unwrap(),
-            vec![[9; 16]]
+            vec![([4; 16], [9; 16])]
         );
     }
 

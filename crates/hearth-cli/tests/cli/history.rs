@@ -12,22 +12,19 @@ fn hex(s: &str) -> Vec<u8> {
 
 /// Every stored ciphertext of an entry: its ops' payloads and signatures and
 /// its view.
+/// The sealed bytes stored for an entry: its ops' payloads (but the purge
+/// op's, which seals nothing) and its view. An op's signature and hashes
+/// stay after a purge, by design, so that the marker can still be checked.
 fn stored_bytes(j: &Journal, id: &str) -> Vec<Vec<u8>> {
     let conn = rusqlite::Connection::open(j.vault()).unwrap();
     let doc = hex(id);
     let mut out = Vec::new();
     let mut stmt = conn
-        .prepare("SELECT payload, signature FROM ops WHERE doc = ?1")
+        .prepare("SELECT payload FROM ops WHERE doc = ?1 AND kind != 2")
         .unwrap();
-    let rows = stmt
-        .query_map([&doc], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })
-        .unwrap();
+    let rows = stmt.query_map([&doc], |r| r.get::<_, Vec<u8>>(0)).unwrap();
     for row in rows {
-        let (p, s) = row.unwrap();
-        out.push(p);
-        out.push(s);
+        out.push(row.unwrap());
     }
     let view: Vec<u8> = conn
         .query_row("SELECT payload FROM views WHERE doc = ?1", [&doc], |r| {

@@ -11,6 +11,7 @@ mod backup;
 mod crash;
 mod editor;
 mod errors;
+mod format1;
 mod history;
 mod init;
 mod journal;

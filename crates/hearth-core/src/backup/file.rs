@@ -14,10 +14,13 @@
 //! is told apart from a wrong passphrase. Nothing here touches a file.
 
 use hearth_crypto::{SymmetricKey, aead};
-use hearth_store::{OpRecord, SettingRecord, VaultHeader, VaultRows, ViewRecord};
+use hearth_store::{
+    EpochRecord, OpRecord, SettingRecord, Tombstone, VaultHeader, VaultRows, ViewRecord,
+};
 
 pub(crate) const MAGIC: &[u8; 8] = b"HEARTHBK";
-pub(crate) const VERSION: u16 = 1;
+/// The version this build writes; version 1 (vaults of format 1) is read too.
+pub(crate) const VERSION: u16 = 2;
 /// Most plaintext bytes in one chunk.
 pub(crate) const CHUNK_MAX: usize = 1 << 20;
 const PREAMBLE: usize = 8 + 2 + 4;
@@ -29,6 +32,8 @@ const SEALED_KEY_LEN: usize = 32 + aead::OVERHEAD;
 const RECORD_OP: u8 = 1;
 const RECORD_VIEW: u8 = 2;
 const RECORD_SETTING: u8 = 3;
+const RECORD_EPOCH: u8 = 4;
+const RECORD_TOMBSTONE: u8 = 5;
 
 /// What a backup file says in the clear: the vault header with both
 /// wrappings of the secrets, and when the backup was made.
@@ -42,6 +47,8 @@ pub(crate) struct Header {
 
 /// A backup file whose clear part has been read.
 pub(crate) struct Parsed<'a> {
+    /// The backup format version (1 or 2).
+    pub version: u16,
     pub header: Header,
     /// Every byte before the sealed backup key.
     key_aad_bytes: &'a [u8],
@@ -98,9 +105,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, String> {
         return Err("it is not a Hearth backup (it does not begin with HEARTHBK)".into());
     }
     let version = u16::from_be_bytes([bytes[8], bytes[9]]);
-    if version != VERSION {
+    if version != 1 && version != VERSION {
         return Err(format!(
-            "it is a backup of format version {version}, and this Hearth reads version {VERSION}; use a newer Hearth"
+            "it is a backup of format version {version}, and this Hearth reads versions 1 and {VERSION}; use a newer Hearth"
         ));
     }
     let h = u32::from_be_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]) as usize;
@@ -141,6 +148,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, String> {
         .map_err(|_| "it is cut short: it ends inside its sealed key".to_string())?;
     let chunks_at = crc_end + 4 + k;
     Ok(Parsed {
+        version,
         header,
         key_aad_bytes: &bytes[..crc_end],
         sealed_key,
@@ -227,7 +235,7 @@ impl Parsed<'_> {
 }
 
 /// The rows in a record stream.
-pub(crate) fn decode_records(stream: &[u8]) -> Result<Rows, String> {
+pub(crate) fn decode_records(stream: &[u8], version: u16) -> Result<Rows, String> {
     let mut rows = Rows::default();
     let mut r = Reader::new(stream);
     let mut i = 0usize;
@@ -240,22 +248,55 @@ pub(crate) fn decode_records(stream: &[u8]) -> Result<Rows, String> {
         let short = |_| bad("a field runs past its end");
         match kind {
             RECORD_OP => {
-                let op = OpRecord {
+                let mut op = OpRecord {
                     scope: b.array().map_err(short)?,
                     author: b.array().map_err(short)?,
                     seq: b.u64().map_err(short)?,
                     epoch: b.u32().map_err(short)?,
                     doc: b.array().map_err(short)?,
                     kind: b.u8().map_err(short)?,
-                    payload: b.bytes32().map_err(short)?,
-                    signature: b.bytes32().map_err(short)?,
+                    prev: [0; 32],
+                    payload_hash: [0; 32],
+                    hash: [0; 32],
+                    payload: Vec::new(),
+                    signature: Vec::new(),
                 };
+                if version >= 2 {
+                    op.prev = b.array().map_err(short)?;
+                    op.payload_hash = b.array().map_err(short)?;
+                }
+                op.payload = b.bytes32().map_err(short)?;
+                op.signature = b.bytes32().map_err(short)?;
+                if version >= 2 {
+                    op.hash = hearth_crypto::hash(&[&crate::oplog::signed_header(&op)]);
+                }
                 rows.ops.push(op);
             }
-            RECORD_VIEW => rows.views.push(ViewRecord {
-                doc: b.array().map_err(short)?,
+            RECORD_VIEW => {
+                let doc = b.array().map_err(short)?;
+                let scope = b.array().map_err(short)?;
+                let doc_type = if version >= 2 {
+                    b.u8().map_err(short)?
+                } else {
+                    crate::view::DOC_ENTRY
+                };
+                rows.views.push(ViewRecord {
+                    scope,
+                    doc,
+                    doc_type,
+                    payload: b.bytes32().map_err(short)?,
+                });
+            }
+            RECORD_EPOCH if version >= 2 => rows.epochs.push(EpochRecord {
                 scope: b.array().map_err(short)?,
+                epoch: b.u32().map_err(short)?,
                 payload: b.bytes32().map_err(short)?,
+            }),
+            RECORD_TOMBSTONE if version >= 2 => rows.tombstones.push(Tombstone {
+                scope: b.array().map_err(short)?,
+                doc: b.array().map_err(short)?,
+                author: b.array().map_err(short)?,
+                seq: b.u64().map_err(short)?,
             }),
             RECORD_SETTING => {
                 let name_len = usize::from(b.u16().map_err(short)?);
@@ -284,6 +325,8 @@ pub(crate) struct Rows {
     pub ops: Vec<OpRecord>,
     pub views: Vec<ViewRecord>,
     pub settings: Vec<SettingRecord>,
+    pub epochs: Vec<EpochRecord>,
+    pub tombstones: Vec<Tombstone>,
 }
 
 fn encode_records(rows: &VaultRows) -> Vec<u8> {
@@ -302,6 +345,8 @@ fn encode_records(rows: &VaultRows) -> Vec<u8> {
         body.extend_from_slice(&op.epoch.to_be_bytes());
         body.extend_from_slice(&op.doc);
         body.push(op.kind);
+        body.extend_from_slice(&op.prev);
+        body.extend_from_slice(&op.payload_hash);
         put_bytes32(&mut body, &op.payload);
         put_bytes32(&mut body, &op.signature);
         record(&mut out, RECORD_OP, &body);
@@ -310,8 +355,24 @@ fn encode_records(rows: &VaultRows) -> Vec<u8> {
         body.clear();
         body.extend_from_slice(&v.doc);
         body.extend_from_slice(&v.scope);
+        body.push(v.doc_type);
         put_bytes32(&mut body, &v.payload);
         record(&mut out, RECORD_VIEW, &body);
+    }
+    for e in &rows.epochs {
+        body.clear();
+        body.extend_from_slice(&e.scope);
+        body.extend_from_slice(&e.epoch.to_be_bytes());
+        put_bytes32(&mut body, &e.payload);
+        record(&mut out, RECORD_EPOCH, &body);
+    }
+    for t in &rows.tombstones {
+        body.clear();
+        body.extend_from_slice(&t.scope);
+        body.extend_from_slice(&t.doc);
+        body.extend_from_slice(&t.author);
+        body.extend_from_slice(&t.seq.to_be_bytes());
+        record(&mut out, RECORD_TOMBSTONE, &body);
     }
     for s in &rows.settings {
         body.clear();
@@ -485,7 +546,7 @@ mod tests {
     fn rows(body_len: usize) -> VaultRows {
         VaultRows {
             header: VaultHeader {
-                format: 1,
+                format: 2,
                 kdf_memory_kib: 8192,
                 kdf_iterations: 1,
                 kdf_parallelism: 1,
@@ -497,25 +558,44 @@ mod tests {
             },
             wrapped_recovery: None,
             ops: (1..=3)
-                .map(|seq| OpRecord {
-                    scope: [4; 16],
-                    author: [3; 32],
-                    seq,
-                    epoch: 0,
-                    doc: [9; 16],
-                    kind: 1,
-                    payload: vec![seq as u8; body_len],
-                    signature: vec![7; 64],
+                .map(|seq| {
+                    let mut op = OpRecord {
+                        scope: [4; 16],
+                        author: [3; 32],
+                        seq,
+                        epoch: 0,
+                        doc: [9; 16],
+                        kind: 1,
+                        prev: [seq as u8 - 1; 32],
+                        payload_hash: [seq as u8; 32],
+                        hash: [0; 32],
+                        payload: vec![seq as u8; body_len],
+                        signature: vec![7; 64],
+                    };
+                    op.hash = hearth_crypto::hash(&[&crate::oplog::signed_header(&op)]);
+                    op
                 })
                 .collect(),
             views: vec![ViewRecord {
-                doc: [9; 16],
                 scope: [4; 16],
+                doc: [9; 16],
+                doc_type: 1,
                 payload: vec![8; 50],
             }],
             settings: vec![SettingRecord {
                 name: "theme".into(),
                 payload: vec![6; 45],
+            }],
+            epochs: vec![EpochRecord {
+                scope: [4; 16],
+                epoch: 1,
+                payload: vec![1; 72],
+            }],
+            tombstones: vec![Tombstone {
+                scope: [4; 16],
+                doc: [2; 16],
+                author: [3; 32],
+                seq: 4,
             }],
         }
     }
@@ -532,7 +612,7 @@ mod tests {
         let p = parse(bytes)?;
         let k = p.backup_key(key)?;
         let stream = p.open_chunks(&k)?;
-        Ok((p.header.clone(), decode_records(&stream)?))
+        Ok((p.header.clone(), decode_records(&stream, p.version)?))
     }
 
     #[test]
@@ -632,8 +712,8 @@ mod tests {
                 .contains("not a Hearth backup")
         );
         let mut bad = bytes.clone();
-        bad[9] = 2;
-        assert!(open(&bad, &key).unwrap_err().contains("version 2"));
+        bad[9] = 3;
+        assert!(open(&bad, &key).unwrap_err().contains("version 3"));
         assert!(open(&bytes[..5], &key).unwrap_err().contains("cut short"));
         assert!(open(b"hello", &key).unwrap_err().contains("not a Hearth"));
     }

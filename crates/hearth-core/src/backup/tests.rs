@@ -94,8 +94,24 @@ fn restore_gives_the_same_journal_and_history() {
     let restored = Vault::restore_backup(&file, &copy, pass(b"pw")).unwrap();
     assert_eq!(restored, made);
 
-    // Row for row: header, both wrappings, the op log, views, settings.
-    assert_eq!(rows_of(&copy), rows_of(&home));
+    // Row for row: both wrappings, the op log, views, settings. The copy is
+    // a new device, certified by one op of its own.
+    let (a, mut b) = (rows_of(&home), rows_of(&copy));
+    assert_ne!(b.header.device, a.header.device);
+    let own: Vec<_> = b
+        .ops
+        .iter()
+        .filter(|o| o.author == b.header.device)
+        .map(|o| (o.seq, o.kind))
+        .collect();
+    assert_eq!(own, vec![(1, 3)]);
+    b.ops.retain(|o| o.author != b.header.device);
+    assert_eq!(b.ops, a.ops);
+    assert_eq!(
+        (&b.views, &b.settings, &b.wrapped_recovery),
+        (&a.views, &a.settings, &a.wrapped_recovery)
+    );
+    assert_eq!(b.header.wrapped_secrets, a.header.wrapped_secrets);
     let mut r = Vault::unlock(&copy, b"pw").unwrap().0;
     assert_eq!(everything(&r), everything(&j));
     assert_eq!(
@@ -223,6 +239,47 @@ fn the_target_must_be_empty_and_the_backup_new() {
     assert_eq!(names, vec![std::ffi::OsString::from("vault.db")]);
 }
 
+/// The journal of `sample`, with its rows changed by `damage`, as the same
+/// device (its own secrets are not among the rows); then a backup of it is
+/// tried, and its error returned.
+fn backup_error_after(damage: impl FnOnce(&mut VaultRows)) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("a");
+    let (j, _) = sample(&home);
+    drop(j);
+    let mut rows = rows_of(&home);
+    damage(&mut rows);
+    let copy = dir.path().join("c");
+    std::fs::create_dir_all(&copy).unwrap();
+    Store::create_from_rows(&Vault::file(&copy), &rows).unwrap();
+    let sealed = Store::open(&Vault::file(&home))
+        .unwrap()
+        .read()
+        .device_secrets()
+        .unwrap()
+        .unwrap();
+    Store::open(&Vault::file(&copy))
+        .unwrap()
+        .write(|tx| tx.set_device(&rows.header.device, &sealed))
+        .unwrap();
+    let j = Vault::unlock(&copy, b"pw").unwrap().0;
+    let file = dir.path().join("b.bak");
+    let err = j.backup(&file).unwrap_err().to_string();
+    assert!(!file.exists());
+    err
+}
+
+#[test]
+fn history_lost_without_a_purge_is_not_backed_up() {
+    let err = backup_error_after(|rows| {
+        let op = rows.ops.iter_mut().find(|o| o.kind == 1).unwrap();
+        op.payload.clear();
+    });
+    assert!(err.contains("never purged"), "{err}");
+    let err = backup_error_after(|rows| rows.views[0].doc_type = 2);
+    assert!(err.contains("document type 2"), "{err}");
+}
+
 #[test]
 fn a_journal_with_a_damaged_op_is_not_backed_up() {
     let dir = tempfile::tempdir().unwrap();
@@ -231,15 +288,22 @@ fn a_journal_with_a_damaged_op_is_not_backed_up() {
     drop(j);
     // Change one byte of one op's signature, as a failing disk might.
     let mut rows = rows_of(&home);
-    let op = rows
-        .ops
-        .iter_mut()
-        .find(|o| !o.signature.is_empty())
-        .unwrap();
+    let op = rows.ops.iter_mut().find(|o| o.kind == 1).unwrap();
     op.signature[3] ^= 1;
     let copy = dir.path().join("c");
     std::fs::create_dir_all(&copy).unwrap();
     Store::create_from_rows(&Vault::file(&copy), &rows).unwrap();
+    // The same device, with its own secrets (which rows do not carry).
+    let sealed = Store::open(&Vault::file(&home))
+        .unwrap()
+        .read()
+        .device_secrets()
+        .unwrap()
+        .unwrap();
+    Store::open(&Vault::file(&copy))
+        .unwrap()
+        .write(|tx| tx.set_device(&rows.header.device, &sealed))
+        .unwrap();
     let j = Vault::unlock(&copy, b"pw").unwrap().0;
     let file = dir.path().join("b.bak");
     let err = j.backup(&file).unwrap_err().to_string();

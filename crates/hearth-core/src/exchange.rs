@@ -1,0 +1,288 @@
+//! Exchanging ops with another device of the same person: what this device
+//! holds (its version vector), what another one lacks, and taking in ops
+//! that another device sent. The transport (hearth-sync) only moves these
+//! between devices; every check is made here, before anything is stored.
+//!
+//! Receiving checks every op of a batch first: its scope, its size, its
+//! hashes and signature, that its author is a device certified by the
+//! person's identity (certificates in the same batch count), that a change
+//! op holds exactly one Automerge change by its author, and, per author, that
+//! seqs follow on from what is stored with each op naming the hash of the
+//! one before. One bad op refuses the whole batch and nothing is stored. An
+//! op already held is skipped; a different op at a seq already held is a
+//! fork and is refused. Ops after a gap are not stored: they are reported,
+//! and come again once the gap is filled.
+//!
+//! The ops, the purges they bring and the views of the entries they change
+//! are written in one transaction; then the in-memory entries and the
+//! search index follow.
+
+use crate::entry::{Entry, EntryId};
+use crate::journal::Journal;
+use crate::oplog::{self, KIND_CHANGE, KIND_DEVICE, KIND_PURGE, OP_PAYLOAD_MAX};
+use crate::registry::{REGISTRY_DOC, Registry};
+use crate::{CoreError, Result, view};
+use hearth_doc::{EntryDoc, causal_order};
+use hearth_store::{DocId, OpRecord, ScopeId, StoreTx, Tombstone};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The last seq and op hash this device holds of each (scope, author).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionVector(pub BTreeMap<(ScopeId, [u8; 32]), (u64, [u8; 32])>);
+
+/// What taking in a batch of ops did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Received {
+    /// Ops stored.
+    pub stored: usize,
+    /// Ops this device already held.
+    pub duplicates: usize,
+    /// Ops not stored because an earlier op of their author is missing.
+    pub after_a_gap: usize,
+    /// Entries whose view changed (created or edited).
+    pub changed: Vec<EntryId>,
+    /// Entries purged by a purge op in the batch.
+    pub purged: Vec<EntryId>,
+    /// Entries holding changes whose dependencies have not arrived yet:
+    /// they show what has, and take the rest when it comes.
+    pub waiting: Vec<EntryId>,
+}
+
+impl Journal {
+    /// What this device holds.
+    pub fn version_vector(&self) -> Result<VersionVector> {
+        let mut vv = VersionVector::default();
+        for (scope, author, seq, hash) in self.store.read().heads()? {
+            vv.0.insert((scope, author), (seq, hash));
+        }
+        Ok(vv)
+    }
+
+    /// The ops this device holds that a device at `theirs` lacks, in seq
+    /// order per author, at most `limit`.
+    pub fn ops_missing_from(&self, theirs: &VersionVector, limit: usize) -> Result<Vec<OpRecord>> {
+        let mut out = Vec::new();
+        let tx = self.store.read();
+        for (scope, author, _, _) in tx.heads()? {
+            if out.len() >= limit {
+                break;
+            }
+            let after = theirs.0.get(&(scope, author)).map_or(0, |(seq, _)| *seq);
+            out.extend(tx.ops_after(&scope, &author, after, limit - out.len())?);
+        }
+        Ok(out)
+    }
+
+    /// Check and store ops another device sent; see the module docs.
+    pub fn receive(&mut self, ops: Vec<OpRecord>) -> Result<Received> {
+        let scope = self.scope();
+        let registry = self.registry_with(&ops)?;
+        for op in &ops {
+            check(op, &scope, &registry)?;
+        }
+        let mut by_author: BTreeMap<[u8; 32], Vec<OpRecord>> = BTreeMap::new();
+        for op in ops {
+            by_author.entry(op.author).or_default().push(op);
+        }
+        let key = self.scope_key().clone();
+        let actor = self.device_key().public().as_bytes().to_vec();
+        let outcome = self
+            .store
+            .write(|tx| -> Result<(Received, Vec<(EntryId, Entry)>)> {
+                let mut got = Received::default();
+                let mut touched = BTreeSet::new();
+                let mut purges = Vec::new();
+                for (author, mut group) in by_author {
+                    group.sort_by_key(|o| o.seq);
+                    let (mut seq, mut hash) = tx.head(&scope, &author)?.unwrap_or((0, [0; 32]));
+                    for mut op in group {
+                        if op.seq <= seq {
+                            match tx.op_at(&scope, &author, op.seq)? {
+                                Some(held) if held.hash == op.hash => got.duplicates += 1,
+                                _ => {
+                                    return Err(refused(format!(
+                                        "device {} sent a second, different op {} (its log forked)",
+                                        short(&author),
+                                        op.seq
+                                    )));
+                                }
+                            }
+                            continue;
+                        }
+                        if op.seq > seq + 1 {
+                            got.after_a_gap += 1;
+                            continue;
+                        }
+                        if op.prev != hash {
+                            return Err(refused(format!(
+                                "op {} of device {} does not follow the op before it",
+                                op.seq,
+                                short(&author)
+                            )));
+                        }
+                        if op.kind == KIND_CHANGE && tx.tombstone(&scope, &op.doc)?.is_some() {
+                            op.payload.clear();
+                        }
+                        tx.append_op(&op)?;
+                        (seq, hash) = (op.seq, op.hash);
+                        got.stored += 1;
+                        match op.kind {
+                            KIND_PURGE => purges.push(Tombstone {
+                                scope,
+                                doc: op.doc,
+                                author,
+                                seq: op.seq,
+                            }),
+                            KIND_CHANGE if !op.is_marker() => {
+                                touched.insert(op.doc);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                for stone in &purges {
+                    if tx.tombstone(&scope, &stone.doc)?.is_none() {
+                        tx.purge_doc(stone, KIND_PURGE)?;
+                        got.purged.push(EntryId(stone.doc));
+                    }
+                    touched.remove(&stone.doc);
+                }
+                let mut views = Vec::new();
+                for doc in touched {
+                    let (fields, waiting) = materialise(tx, &scope, &doc, &actor, &registry)?;
+                    if waiting {
+                        got.waiting.push(EntryId(doc));
+                    }
+                    if let Some(fields) = fields {
+                        tx.put_view(&view::seal(&key, scope, doc, &fields))?;
+                        got.changed.push(EntryId(doc));
+                        views.push((EntryId(doc), Entry::from_fields(EntryId(doc), fields)));
+                    }
+                }
+                Ok((got, views))
+            });
+        let (got, views) = outcome?;
+        self.registry = registry;
+        self.forget(&got.purged)?;
+        if !got.purged.is_empty() {
+            self.store.drop_cache(crate::search::CACHE)?;
+            self.store.checkpoint()?;
+        }
+        for (id, entry) in views {
+            self.docs_forget(&id);
+            self.cache_entry(entry)?;
+        }
+        Ok(got)
+    }
+
+    /// The registry this journal would have with the certificates among
+    /// `ops` added.
+    fn registry_with(&self, ops: &[OpRecord]) -> Result<Registry> {
+        let tx = self.store.read();
+        let mut certs = tx.ops_of_kind(&self.scope(), KIND_DEVICE)?;
+        certs.extend(ops.iter().filter(|o| o.kind == KIND_DEVICE).cloned());
+        Registry::from_parts(
+            &certs,
+            &tx.epochs(&self.scope())?,
+            *self.registry.identity(),
+            self.scope_key(),
+        )
+    }
+}
+
+/// Everything about one op that can be checked without the log.
+fn check(op: &OpRecord, scope: &ScopeId, registry: &Registry) -> Result<()> {
+    if op.scope != *scope {
+        return Err(refused(format!(
+            "op {} is for a scope this journal does not hold",
+            op.seq
+        )));
+    }
+    if op.payload.len() > OP_PAYLOAD_MAX || op.signature.len() != 64 {
+        return Err(refused(format!(
+            "op {} is larger than an op may be ({} MiB)",
+            op.seq,
+            OP_PAYLOAD_MAX >> 20
+        )));
+    }
+    let reason = |e: CoreError| match e {
+        CoreError::Damaged { reason, .. } => refused(reason),
+        other => other,
+    };
+    if op.is_marker() {
+        if op.kind == KIND_PURGE {
+            return Err(refused(format!("purge op {} has lost its payload", op.seq)));
+        }
+        return oplog::verify(op, registry).map_err(reason);
+    }
+    match op.kind {
+        KIND_CHANGE => {
+            if op.doc == REGISTRY_DOC {
+                return Err(refused(format!("change op {} names the registry", op.seq)));
+            }
+            oplog::open_change(op, registry).map_err(reason)?;
+        }
+        KIND_PURGE => {
+            if !oplog::open(op, registry).map_err(reason)?.is_empty() {
+                return Err(refused(format!("purge op {} carries data", op.seq)));
+            }
+        }
+        KIND_DEVICE => {
+            let plain = oplog::open(op, registry).map_err(reason)?;
+            let cert = hearth_crypto::DeviceCertificate::decode(&plain)
+                .map_err(|_| refused(format!("op {} holds no device certificate", op.seq)))?;
+            if cert.verify(registry.identity()).is_err() {
+                return Err(refused(format!(
+                    "op {} holds a certificate this journal's identity did not sign",
+                    op.seq
+                )));
+            }
+        }
+        other => return Err(refused(format!("op {} has unknown kind {other}", op.seq))),
+    }
+    Ok(())
+}
+
+/// An entry's fields from its stored changes, in causal order, and whether
+/// some of its changes wait for dependencies. `None` when none can be
+/// applied yet.
+fn materialise(
+    tx: &StoreTx<'_>,
+    scope: &ScopeId,
+    doc: &DocId,
+    actor: &[u8],
+    registry: &Registry,
+) -> Result<(Option<hearth_doc::EntryFields>, bool)> {
+    let mut changes = Vec::new();
+    let mut metas = Vec::new();
+    for op in tx.ops_for_doc(scope, doc)? {
+        if op.kind == KIND_CHANGE && !op.is_marker() {
+            let (bytes, meta) = oplog::open_change(&op, registry)?;
+            changes.push(bytes);
+            metas.push(meta);
+        }
+    }
+    let (order, waiting) = causal_order(&metas);
+    if order.is_empty() {
+        return Ok((None, !waiting.is_empty()));
+    }
+    let loaded =
+        EntryDoc::load(actor, order.iter().map(|&i| changes[i].as_slice())).map_err(|e| {
+            CoreError::Damaged {
+                id: hex::encode(doc),
+                reason: format!("its document does not load: {e}"),
+            }
+        })?;
+    Ok((Some(loaded.fields()?), !waiting.is_empty()))
+}
+
+fn refused(reason: String) -> CoreError {
+    CoreError::Refused(reason)
+}
+
+fn short(author: &[u8; 32]) -> String {
+    hex::encode(&author[..4])
+}
+
+#[cfg(test)]
+mod tests;
