@@ -357,11 +357,21 @@ fn format(f: FormatArg) -> Format {
     }
 }
 
+/// Standard input as an entry's text; more than an entry may hold is
+/// refused without reading the rest.
 fn read_stdin() -> Result<String> {
+    let max = hearth_core::entry::BODY_MAX;
     let mut s = String::new();
     std::io::stdin()
+        .take(max as u64 + 1)
         .read_to_string(&mut s)
         .context("standard input is not UTF-8 text")?;
+    if s.len() > max {
+        bail!(
+            "standard input holds more than the {} MiB an entry may hold; split it into several entries (nothing was saved)",
+            max >> 20
+        );
+    }
     Ok(s.trim_end().to_string())
 }
 

@@ -158,6 +158,7 @@ impl EntryPatch {
             e.title = check_title(t)?;
         }
         if let Some(b) = &self.body {
+            check_body(b)?;
             e.body.clone_from(b);
         }
         if let Some(m) = self.mood {
@@ -229,13 +230,38 @@ pub fn check_mood(mood: Option<u8>) -> Result<Option<u8>> {
     }
 }
 
+/// The longest body an entry may have, in bytes of UTF-8 (1 MiB: some
+/// 150,000 words). Past it a write is refused before any work is done: a
+/// 40 MB body once took minutes and gigabytes to store.
+pub const BODY_MAX: usize = 1 << 20;
+/// The longest title, in bytes of UTF-8.
+pub const TITLE_MAX: usize = 1000;
+
 fn check_title(t: &str) -> Result<String> {
     if t.contains('\n') {
         return Err(CoreError::invalid(
             "a title is one line: put the rest in the body",
         ));
     }
+    if t.len() > TITLE_MAX {
+        return Err(CoreError::invalid(format!(
+            "the title is {} bytes, over the {TITLE_MAX} a title may have; nothing was saved",
+            t.len()
+        )));
+    }
     Ok(t.trim().to_string())
+}
+
+/// Refuse a body over [`BODY_MAX`].
+pub fn check_body(b: &str) -> Result<()> {
+    if b.len() > BODY_MAX {
+        return Err(CoreError::invalid(format!(
+            "the text is {} bytes, over the {} MiB an entry may hold; split it into several entries (nothing was saved)",
+            b.len(),
+            BODY_MAX >> 20
+        )));
+    }
+    Ok(())
 }
 
 /// Tags and feelings: single words (letters, digits, `-`, `_`, `/`), without
@@ -265,6 +291,7 @@ pub fn normalize_words(words: &[String], what: &str) -> Result<Vec<String>> {
 impl EntryDraft {
     pub(crate) fn into_entry(self, id: EntryId, now: DateTime<Utc>) -> Result<Entry> {
         let now = truncate_millis(now);
+        check_body(&self.body)?;
         Ok(Entry {
             id,
             title: check_title(&self.title)?,
@@ -291,6 +318,19 @@ mod tests {
         assert_eq!(w, vec!["Work", "rain"]);
         assert!(normalize_words(&["two words".into()], "tag").is_err());
         assert!(normalize_words(&["".into()], "tag").is_err());
+    }
+
+    #[test]
+    fn text_over_its_limit_is_refused() {
+        assert!(check_body(&"a".repeat(BODY_MAX)).is_ok());
+        let err = check_body(&"a".repeat(BODY_MAX + 1))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("1 MiB") && err.contains("nothing was saved"),
+            "{err}"
+        );
+        assert!(check_title(&"t".repeat(TITLE_MAX + 1)).is_err());
     }
 
     #[test]

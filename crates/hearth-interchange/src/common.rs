@@ -304,8 +304,27 @@ pub(crate) fn io_err(path: &Path, source: std::io::Error) -> InterchangeError {
     }
 }
 
+/// Read a whole file, refusing one over [`crate::FILE_MAX`] before reading
+/// it.
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, InterchangeError> {
-    std::fs::read(path).map_err(|e| io_err(path, e))
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    let too_large = || InterchangeError::TooLarge {
+        path: path.to_path_buf(),
+        limit_mib: crate::FILE_MAX >> 20,
+    };
+    let size = file.metadata().map_err(|e| io_err(path, e))?.len();
+    if size > crate::FILE_MAX {
+        return Err(too_large());
+    }
+    let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(crate::FILE_MAX + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| io_err(path, e))?;
+    if out.len() as u64 > crate::FILE_MAX {
+        return Err(too_large());
+    }
+    Ok(out)
 }
 
 /// Reads a UTF-8 text file, without a leading byte-order mark.

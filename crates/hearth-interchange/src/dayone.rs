@@ -38,7 +38,7 @@ use std::path::Path;
 const SHAPE: &str =
     r#"a Day One journal export: {"metadata": {...}, "entries": [{"text", "creationDate", ...}]}"#;
 /// The largest journal JSON read from a zip (guards against zip bombs).
-const MAX_JSON_BYTES: u64 = 1 << 30;
+const MAX_JSON_BYTES: u64 = crate::FILE_MAX;
 
 pub(crate) fn read(path: &Path) -> Result<Parsed, InterchangeError> {
     let bytes = crate::common::read_bytes(path)?;
@@ -124,7 +124,8 @@ fn read_zip(path: &Path, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Interch
             .map_err(|e| bad(format!("{name} in the zip cannot be read ({e})")))?;
         if data.len() as u64 > MAX_JSON_BYTES {
             return Err(bad(format!(
-                "{name} in the zip is larger than 1 GiB; that is not a Day One journal"
+                "{name} in the zip is larger than {} MiB, more than an import reads",
+                MAX_JSON_BYTES >> 20
             )));
         }
         out.push((name, data));

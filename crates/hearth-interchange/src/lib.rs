@@ -141,6 +141,10 @@ pub struct Parsed {
     pub dropped: Vec<Dropped>,
 }
 
+/// The largest file an import reads (a whole Day One zip, a jrnl file, one
+/// Markdown file), in bytes.
+pub const FILE_MAX: u64 = 256 << 20;
+
 /// Errors from reading or writing an interchange file.
 #[derive(Debug, thiserror::Error)]
 pub enum InterchangeError {
@@ -164,6 +168,10 @@ pub enum InterchangeError {
     InvalidRecord { entry: usize, message: String },
     #[error("{0}")]
     Unsupported(String),
+    #[error(
+        "{path} is larger than the {limit_mib} MiB an import file may be; split it (nothing was imported)"
+    )]
+    TooLarge { path: PathBuf, limit_mib: u64 },
 }
 
 /// Read `path` in `format` into records. Nothing is returned unless the whole

@@ -219,3 +219,48 @@ fn output_into_a_closed_pipe_is_not_an_error() {
         );
     }
 }
+
+/// Limits where text enters: an entry's body (from standard input, an edit
+/// or an import) and an import file. Past one: a clear error naming the
+/// limit, and nothing stored.
+#[test]
+fn text_past_its_limit_is_refused_and_nothing_is_stored() {
+    let j = Journal::new();
+    let id = j.write(&["a small entry"]);
+    let before = j.snapshot();
+    let huge = "word ".repeat(220_000);
+    j.cmd(&["write"])
+        .stdin(&huge)
+        .run()
+        .fails()
+        .says(&["1 MiB an entry may hold", "nothing was saved"]);
+    j.cmd(&["edit", &id[..8]])
+        .stdin(&huge)
+        .run()
+        .fails()
+        .says(&["1 MiB"]);
+    let long_title = "t".repeat(1001);
+    j.fails(&["write", "--title", &long_title, "body"])
+        .says(&["1000 a title may have"]);
+
+    let file = j.path("big.json");
+    j.ok(&["export", "--format", "hearth", &j.arg("one.json")]);
+    let mut export: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(j.path("one.json")).unwrap()).unwrap();
+    export["entries"][0]["body"] = huge.clone().into();
+    export["entries"][0]["id"] = "0123456789abcdef0123456789abcdef".into();
+    std::fs::write(&file, export.to_string()).unwrap();
+    j.fails(&["import", "--format", "hearth", &j.arg("big.json")])
+        .says(&["entry 1", "1 MiB"]);
+
+    // A file past the import limit is refused before it is read (a sparse
+    // file: no disk is used).
+    let sparse = j.path("huge.txt");
+    std::fs::File::create(&sparse)
+        .unwrap()
+        .set_len((256 << 20) + 1)
+        .unwrap();
+    j.fails(&["import", "--format", "jrnl", &j.arg("huge.txt")])
+        .says(&["256 MiB an import file may be"]);
+    assert_eq!(j.snapshot(), before);
+}
