@@ -73,8 +73,13 @@ impl Journal {
         Ok(out)
     }
 
-    /// Check and store ops another device sent; see the module docs.
-    pub fn receive(&mut self, ops: Vec<OpRecord>) -> Result<Received> {
+    /// Check and store ops another device sent; see the module docs. An
+    /// op's own `hash` is not taken from the sender: it is computed here
+    /// from the op's signed header.
+    pub fn receive(&mut self, mut ops: Vec<OpRecord>) -> Result<Received> {
+        for op in &mut ops {
+            op.hash = hearth_crypto::hash(&[&oplog::signed_header(op)]);
+        }
         let scope = self.scope();
         let registry = self.registry_with(&ops)?;
         for op in &ops {
@@ -179,7 +184,7 @@ impl Journal {
     /// `ops` added.
     fn registry_with(&self, ops: &[OpRecord]) -> Result<Registry> {
         let tx = self.store.read();
-        let mut certs = tx.ops_of_kind(&self.scope(), KIND_DEVICE)?;
+        let mut certs = tx.ops_for_doc(&self.scope(), &REGISTRY_DOC)?;
         certs.extend(ops.iter().filter(|o| o.kind == KIND_DEVICE).cloned());
         Registry::from_parts(
             &certs,

@@ -38,7 +38,7 @@ impl Registry {
         identity: [u8; 32],
         storage_key: &SymmetricKey,
     ) -> Result<Self> {
-        let certs = tx.ops_of_kind(scope, KIND_DEVICE)?;
+        let certs = tx.ops_for_doc(scope, &REGISTRY_DOC)?;
         let epochs = tx.epochs(scope)?;
         Self::from_parts(&certs, &epochs, identity, storage_key)
     }

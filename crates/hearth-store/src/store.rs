@@ -494,19 +494,6 @@ impl StoreTx<'_> {
         Ok(out)
     }
 
-    /// Every op of one kind in a scope, in (author, seq) order.
-    pub fn ops_of_kind(&self, scope: &ScopeId, kind: u8) -> Result<Vec<OpRecord>, StoreError> {
-        let mut stmt = self.tx.prepare_cached(&format!(
-            "SELECT {OP_COLUMNS} FROM ops WHERE scope = ?1 AND kind = ?2 ORDER BY author, seq"
-        ))?;
-        let rows = stmt.query_map(params![scope.as_slice(), kind], op_row)?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(op_record(row?)?);
-        }
-        Ok(out)
-    }
-
     /// Insert or replace a document's view.
     pub fn put_view(&self, view: &ViewRecord) -> Result<(), StoreError> {
         self.tx
@@ -539,23 +526,26 @@ impl StoreTx<'_> {
     /// How many ops a document has (purge markers included): a count that
     /// only grows, since ops are only ever appended.
     pub fn doc_op_count(&self, scope: &ScopeId, doc: &DocId) -> Result<u64, StoreError> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT COUNT(*) FROM ops WHERE scope = ?1 AND doc = ?2")?;
+        let mut stmt = self.tx.prepare_cached(
+            "SELECT COUNT(*) FROM ops INDEXED BY ops_by_doc WHERE scope = ?1 AND doc = ?2",
+        )?;
         let n: i64 = stmt.query_row(params![scope.as_slice(), doc.as_slice()], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// Every op of one document, in log order per author.
     pub fn ops_for_doc(&self, scope: &ScopeId, doc: &DocId) -> Result<Vec<OpRecord>, StoreError> {
+        // Sorted here: an ORDER BY would tempt SQLite to walk the whole
+        // scope along the primary key instead of using the doc index.
         let mut stmt = self.tx.prepare_cached(&format!(
-            "SELECT {OP_COLUMNS} FROM ops WHERE scope = ?1 AND doc = ?2 ORDER BY author, seq"
+            "SELECT {OP_COLUMNS} FROM ops INDEXED BY ops_by_doc WHERE scope = ?1 AND doc = ?2"
         ))?;
         let rows = stmt.query_map(params![scope.as_slice(), doc.as_slice()], op_row)?;
         let mut out = Vec::new();
         for row in rows {
             out.push(op_record(row?)?);
         }
+        out.sort_by_key(|a| (a.author, a.seq));
         Ok(out)
     }
 
