@@ -1,6 +1,7 @@
-//! Sections 7 to 9, beside the core ones on the same generated journal:
-//! backup (make, size, verify, restore), emptying the trash, and the history
-//! of one entry with many versions. None has a target yet; each main figure
+//! Sections 7 to 10, beside the core ones on the same generated journal:
+//! backup (make, size, verify, restore), emptying the trash, the history
+//! of one entry with many versions, and a second device of the same person
+//! taking in every op of the journal (what sync will do over the network). None has a target yet; each main figure
 //! carries a note on how the wait would feel to a person.
 //!
 //! Section 7 restores the backup of the freshly imported journal into a new
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 pub const BACKUP: &str = "7. Backup of the whole vault (history included)";
 pub const PURGE: &str = "8. Empty the trash (purge for good, WAL checkpoint included)";
+pub const RECEIVE: &str = "10. A new device takes in the whole journal (no network)";
 
 /// The title of section 9, which names the number of versions.
 fn history_section(versions: usize) -> String {
@@ -546,6 +548,77 @@ impl Bench<'_> {
 }
 
 /// Median of `runs` calls of `Journal::history`, checking it gives `versions`.
+impl Bench<'_> {
+    // 10 --------------------------------------------------------------------
+
+    /// Two devices of one person: the first imports the generated journal,
+    /// the second (restored from a backup made while the first was empty)
+    /// has nothing. Time the second checking and storing every op the first
+    /// holds, in batches as sync sends them, and count the ops' bytes.
+    pub fn receive(&mut self, backup_json: &Path) -> Result<()> {
+        const BATCH: usize = 1000;
+        let n = self.args.entries;
+        progress(format!("receive: a new device takes in {n} entries"));
+        let first_home = self.dir.join("device-a");
+        let second_home = self.dir.join("device-b");
+        let kdf = hearth_core::KdfParams::new(8 * 1024, 1, 1)?;
+        let mut first = Vault::create(&first_home, PASSPHRASE.as_bytes(), kdf)?;
+        let empty = self.dir.join("empty.hearth-backup");
+        first.backup(&empty)?;
+        Vault::restore_backup(
+            &empty,
+            &second_home,
+            BackupKey::Passphrase(PASSPHRASE.as_bytes()),
+        )?;
+        first.import(hearth_core::Format::Hearth, backup_json, |_, _| {})?;
+        let mut second = self.unlock_at(&second_home)?;
+
+        let ops = first.ops_missing_from(&second.version_vector()?, usize::MAX)?;
+        let count = ops.len();
+        let bytes: usize = ops
+            .iter()
+            .map(|o| 16 + 32 + 8 + 4 + 16 + 1 + 32 + 32 + o.payload.len() + o.signature.len())
+            .sum();
+        let started = Instant::now();
+        let mut rest = ops;
+        while !rest.is_empty() {
+            let tail = rest.split_off(rest.len().min(BATCH));
+            second.receive(rest)?;
+            rest = tail;
+        }
+        let took = started.elapsed();
+        ensure!(
+            second.len() == n,
+            "the second device holds {} entries, not {n}",
+            second.len()
+        );
+        self.report
+            .add(RECEIVE, "ops sent", count as f64, "count", None);
+        self.report.add(
+            RECEIVE,
+            "their bytes (fields, sealed payloads, signatures)",
+            bytes as f64,
+            "B",
+            None,
+        );
+        let row = self.report.ms(
+            RECEIVE,
+            format!("check, store, merge and seal views, in batches of {BATCH}"),
+            took,
+            None,
+        );
+        row.note = Some(feel(millis(took)).to_string());
+        self.report.add(
+            RECEIVE,
+            "per op",
+            millis(took) * 1000.0 / count.max(1) as f64,
+            "µs",
+            None,
+        );
+        Ok(())
+    }
+}
+
 fn time_history(j: &Journal, id: &str, versions: usize, runs: usize) -> Result<Duration> {
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {

@@ -27,7 +27,10 @@
 //!    rebuild it costs the next session's first search;
 //! 9. **history**: edit one entry up to `--versions` versions and time
 //!    `Journal::history` (at 10, 100 and all versions) and
-//!    `Journal::version_diff`.
+//!    `Journal::version_diff`;
+//! 10. **receive**: a second device of the same person takes in every op
+//!     of the journal through `Journal::receive`, in batches of 1,000 (what
+//!     sync does after the network part), with the ops' bytes.
 //!
 //! `scripts/bench` builds the release binaries, installs jrnl into
 //! `target/bench-venv`, and runs this program with both paths.
@@ -297,6 +300,7 @@ impl Bench<'_> {
         self.search_and_write(&entries)?;
         self.history(&restored)?;
         self.purge(&restored)?;
+        self.receive(&self.dir.join("backup.json"))?;
         Ok(())
     }
 
