@@ -21,6 +21,8 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     use crate::idle::{BudgetEvent, LockedEvent};
     use crate::insights::{CalendarMonth, MoodSeries};
     use crate::prefs::{CrisisLines, Preferences, WritingAids};
+    // Defined once, in the core (its `ts` feature), and sent as it is.
+    use hearth_core::Device;
 
     let cfg = Config::new().with_out_dir(dir);
     IpcError::export_all(&cfg)?;
@@ -41,6 +43,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     ImportSummary::export_all(&cfg)?;
     LockedEvent::export_all(&cfg)?;
     BudgetEvent::export_all(&cfg)?;
+    Device::export_all(&cfg)?;
     Ok(())
 }
 

@@ -72,6 +72,8 @@ pub fn run() -> Result<(), String> {
             commands::transfer::formats,
             commands::transfer::import_entries,
             commands::transfer::export_entries,
+            commands::devices::devices_list,
+            commands::devices::device_rename,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| e.to_string())

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 /// One of the person's devices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Device {
     /// The device's public key, 64 hex digits.
     pub id: String,
@@ -18,8 +19,10 @@ pub struct Device {
     /// Whether it is the device this journal is open on.
     pub this_device: bool,
     /// When this device last had a connection from it; `None`: never.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub last_seen: Option<DateTime<Utc>>,
     /// When this device last finished an exchange with it; `None`: never.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub last_synced: Option<DateTime<Utc>>,
 }
 

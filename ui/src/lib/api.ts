@@ -6,6 +6,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { BudgetEvent } from './bindings/BudgetEvent';
 import type { CalendarMonth } from './bindings/CalendarMonth';
 import type { CrisisLines } from './bindings/CrisisLines';
+import type { Device } from './bindings/Device';
 import type { EntryInput } from './bindings/EntryInput';
 import type { EntryQuery } from './bindings/EntryQuery';
 import type { EntryView } from './bindings/EntryView';
@@ -69,6 +70,9 @@ export const api = {
   },
   exportEntries: (formatName: string, pathText: string) =>
     invoke<number>('export_entries', { formatName, pathText }),
+
+  devicesList: () => invoke<Device[]>('devices_list'),
+  deviceRename: (id: string, name: string) => invoke<Device>('device_rename', { id, name }),
 
   onLocked: (f: (e: LockedEvent) => void): Promise<UnlistenFn> =>
     listen<LockedEvent>(LOCKED_EVENT, (e) => f(e.payload)),

@@ -40,6 +40,11 @@ export function fullLabel(iso: string): string {
   return `${longDay.format(d)}, ${shortTime.format(d)}`;
 }
 
+/** When something last happened, or "never" when it has not (null). */
+export function lastLabel(iso: string | null): string {
+  return iso ? fullLabel(iso) : 'never';
+}
+
 export interface DayGroup<T> {
   key: string;
   label: string;

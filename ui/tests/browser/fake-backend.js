@@ -66,6 +66,11 @@
     aids: JSON.parse(JSON.stringify(defaults.aids)),
     lines: JSON.parse(JSON.stringify(defaults.lines)),
     recoveryKey: RECOVERY_KEY,
+    // This device first, as the core lists them; nothing has synced yet.
+    devices: [
+      { id: '5f1c3a9e' + '7b2d4c6e'.repeat(7), name: 'fern-laptop', this_device: true, last_seen: null, last_synced: null },
+      { id: 'a07e91d2' + '03f5e8b1'.repeat(7), name: 'old-desktop', this_device: false, last_seen: null, last_synced: null },
+    ],
     calls: [],
     delay: scenario.delay || 0,
   };
@@ -279,6 +284,18 @@
       need();
       await sleep(100);
       return live().length;
+    },
+    devices_list: () => (need(), state.devices.map((d) => ({ ...d }))),
+    device_rename: ({ id, name }) => {
+      need();
+      const d = state.devices.find((x) => x.id === id);
+      if (!d) throw err('notFound', 'this device is not in the journal; nothing was changed');
+      const trimmed = name.trim();
+      if (!trimmed || new TextEncoder().encode(trimmed).length > 100 || /\p{Cc}/u.test(trimmed)) {
+        throw err('invalid', `${JSON.stringify(trimmed)} cannot be a device name: give one line of 1 to 100 bytes; nothing was changed`);
+      }
+      d.name = trimmed;
+      return { ...d };
     },
     'plugin:dialog|open': () => '/home/test/journal.json',
     'plugin:dialog|save': () => '/home/test/hearth-backup.json',

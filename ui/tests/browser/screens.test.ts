@@ -1,6 +1,6 @@
-// Calendar, mood chart, prompts and templates, settings, help, import and
-// export, the time-budget nudge: every screen against the built UI with the
-// IPC mocked.
+// Calendar, mood chart, prompts and templates, devices, settings, help,
+// import and export, the time-budget nudge: every screen against the built
+// UI with the IPC mocked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, emit, pageErrors, shot, start, type Harness } from './harness';
 
@@ -130,6 +130,63 @@ describe('recovery key', () => {
   });
 });
 
+describe('devices', () => {
+  const ME = '5f1c3a9e' + '7b2d4c6e'.repeat(7);
+
+  it('lists this device first, with its short id, and never for last seen and synced', async () => {
+    const page = await go('Devices');
+    const list = page.getByRole('list', { name: 'Devices of this journal' });
+    const first = list.getByRole('listitem').first();
+    await first.getByRole('heading', { name: 'fern-laptop' }).waitFor();
+    await expect(first.getByText('This device', { exact: true }).count()).resolves.toBe(1);
+    await expect(first.getByText('5f1c3a9e', { exact: true }).count()).resolves.toBe(1);
+    await expect(first.locator('dd').allInnerTexts()).resolves.toEqual(['5f1c3a9e', 'never', 'never']);
+    await expect(list.getByRole('listitem').nth(1).getByText('This device').count()).resolves.toBe(0);
+    await page.getByText('Pairing another computer with this journal', { exact: false }).waitFor();
+    await shot(page, 'devices');
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('renames a device in place: Enter saves, Escape cancels', async () => {
+    const page = await go('Devices');
+    await page.getByRole('button', { name: 'Rename fern-laptop' }).click();
+    const name = page.getByLabel('New name for fern-laptop');
+    await expect(name.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await name.fill('Kitchen laptop');
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'fern-laptop' }).waitFor();
+    expect(await calls(page, 'device_rename')).toHaveLength(0);
+    await expect(page.getByRole('button', { name: 'Rename fern-laptop' }).evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await page.keyboard.press('Enter');
+    await name.fill('Kitchen laptop');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Kitchen laptop' }).waitFor();
+    await page.getByText('Renamed to “Kitchen laptop”.').waitFor();
+    expect((await calls(page, 'device_rename'))[0].args).toEqual({ id: ME, name: 'Kitchen laptop' });
+    await expect(page.getByRole('button', { name: 'Rename Kitchen laptop' }).evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('shows a bad name’s error inline and keeps the old name', async () => {
+    const page = await go('Devices');
+    await page.getByRole('button', { name: 'Rename fern-laptop' }).click();
+    const name = page.getByLabel('New name for fern-laptop');
+    await name.fill('   ');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    await expect(alert.innerText()).resolves.toBe('"" cannot be a device name: give one line of 1 to 100 bytes; nothing was changed');
+    await expect(name.getAttribute('aria-invalid')).resolves.toBe('true');
+    await shot(page, 'devices-rename-error');
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'fern-laptop' }).waitFor();
+    await expect(page.getByRole('alert').count()).resolves.toBe(0);
+    const fake = await page.evaluate(() => (window as unknown as { __hearthFake: { state: { devices: { name: string }[] } } }).__hearthFake.state.devices[0].name);
+    expect(fake).toBe('fern-laptop');
+    expect(pageErrors(page)).toEqual([]);
+  });
+});
+
 describe('help', () => {
   it('shows the crisis lines and the note on professional care; the list is editable', async () => {
     const page = await go('Help');
@@ -198,7 +255,7 @@ describe('time budget', () => {
 describe('accessibility', () => {
   it('names every control for screen readers, on every screen', async () => {
     const page = await go('Journal');
-    for (const view of ['Journal', 'Calendar', 'Mood', 'Prompts & templates', 'Settings', 'Help']) {
+    for (const view of ['Journal', 'Calendar', 'Mood', 'Prompts & templates', 'Devices', 'Settings', 'Help']) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: view, exact: true }).click();
       await page.waitForTimeout(150);
       const unnamed = await page.evaluate(() => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayKey, dayLabel, fromLocalInput, groupByDay, monthGrid, shiftMonth, toLocalInput, yearsAgo } from '../../src/lib/dates';
+import { dayKey, dayLabel, fromLocalInput, groupByDay, lastLabel, monthGrid, shiftMonth, toLocalInput, yearsAgo } from '../../src/lib/dates';
 
 describe('dates', () => {
   const now = new Date('2025-03-05T15:00:00Z');
@@ -22,6 +22,11 @@ describe('dates', () => {
     expect(g[0].entries.map((e) => e.id)).toEqual(['a', 'b']);
     expect(g[0].label).toBe('Today');
     expect(g[1].label).toBe('Yesterday');
+  });
+
+  it('says never for what has not happened, else the full date and time', () => {
+    expect(lastLabel(null)).toBe('never');
+    expect(lastLabel('2025-03-05T15:00:00Z')).toMatch(/2025/);
   });
 
   it('round-trips datetime-local values', () => {
