@@ -10,6 +10,10 @@ pub struct Cli {
     /// The data directory [default: $HEARTH_HOME, else the platform's data directory]
     #[arg(long, global = true, value_name = "DIR")]
     pub home: Option<PathBuf>,
+    /// Say more on standard error: -v what was done, -vv how (RUST_LOG, when
+    /// set, chooses instead). Entries' contents are never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }

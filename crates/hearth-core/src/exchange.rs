@@ -82,8 +82,15 @@ impl Journal {
         }
         let scope = self.scope();
         let registry = self.registry_with(&ops)?;
+        let count = ops.len();
+        let refuse = |e: CoreError| {
+            if let CoreError::Refused(reason) = &e {
+                tracing::warn!(ops = count, %reason, "refused a batch of ops");
+            }
+            e
+        };
         for op in &ops {
-            check(op, &scope, &registry)?;
+            check(op, &scope, &registry).map_err(refuse)?;
         }
         let mut by_author: BTreeMap<[u8; 32], Vec<OpRecord>> = BTreeMap::new();
         for op in ops {
@@ -166,7 +173,16 @@ impl Journal {
                 }
                 Ok((got, views))
             });
-        let (got, views) = outcome?;
+        let (got, views) = outcome.map_err(refuse)?;
+        tracing::info!(
+            stored = got.stored,
+            duplicates = got.duplicates,
+            after_a_gap = got.after_a_gap,
+            changed = got.changed.len(),
+            purged = got.purged.len(),
+            waiting = got.waiting.len(),
+            "took in ops from another device"
+        );
         self.registry = registry;
         self.forget(&got.purged)?;
         if !got.purged.is_empty() {

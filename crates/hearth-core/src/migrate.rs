@@ -133,6 +133,7 @@ pub(crate) fn format_1_to_2(
         tx.set_format(vault::FORMAT, &wrapped)?;
         Ok(())
     })?;
+    tracing::info!(fresh_device, "migrated the vault from format 1 to format 2");
     Ok(device)
 }
 

@@ -47,7 +47,15 @@ fn a_format_1_vault_is_migrated_at_its_first_unlock_and_keeps_everything() {
     let j = format_1_journal();
     let before: i64 = sql(&j.vault(), "PRAGMA user_version");
     assert_eq!(before, 3);
-    assert_eq!(run(&j, &["list", "--json"]).ok().json(), listed());
+    let first = run(&j, &["-v", "list", "--json"]).ok();
+    assert_eq!(first.json(), listed());
+    // -v says what was done, and nothing of what the entries hold.
+    assert!(
+        first.stderr.contains("migrated the vault from format 1 to format 2"),
+        "{}",
+        first.stderr
+    );
+    assert!(!first.stderr.contains("Snow day"), "{}", first.stderr);
     assert_eq!(sql::<i64>(&j.vault(), "PRAGMA user_version"), 4);
     assert_eq!(sql::<i64>(&j.vault(), "SELECT format FROM vault"), 2);
     // Every op has its hashes; the purged entry's ops are markers that kept
