@@ -51,7 +51,9 @@ fn a_format_1_vault_is_migrated_at_its_first_unlock_and_keeps_everything() {
     assert_eq!(first.json(), listed());
     // -v says what was done, and nothing of what the entries hold.
     assert!(
-        first.stderr.contains("migrated the vault from format 1 to format 2"),
+        first
+            .stderr
+            .contains("migrated the vault from format 1 to format 2"),
         "{}",
         first.stderr
     );
