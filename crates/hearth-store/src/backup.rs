@@ -7,8 +7,10 @@
 //! Caches are not part of it: they can always be rebuilt from the views. Nor
 //! are the device's own secrets: a restored copy is a new device.
 
-use crate::store::{OP_COLUMNS, fixed, op_record, op_row, view_record, view_row};
-use crate::{EpochRecord, OpRecord, Store, StoreError, Tombstone, VaultHeader, ViewRecord};
+use crate::store::{fixed, view_record, view_row};
+use crate::{
+    EpochRecord, OpRecord, Store, StoreError, StoreTx, Tombstone, VaultHeader, ViewRecord,
+};
 use rusqlite::params;
 use std::path::Path;
 
@@ -44,15 +46,7 @@ impl Store {
         let tx = self.conn.unchecked_transaction()?;
         let header = self.header()?;
         let wrapped_recovery = self.wrapped_recovery()?;
-        let mut ops = Vec::new();
-        {
-            let mut stmt = tx.prepare(&format!(
-                "SELECT {OP_COLUMNS} FROM ops ORDER BY scope, author, seq"
-            ))?;
-            for row in stmt.query_map([], op_row)? {
-                ops.push(op_record(row?)?);
-            }
-        }
+        let ops = StoreTx { tx: &tx }.all_ops()?;
         let mut views = Vec::new();
         {
             let mut stmt =

@@ -19,7 +19,8 @@ pub use backup::{SettingRecord, VaultRows};
 pub use query::{MATCH_END, MATCH_START, Query};
 pub use search::{SearchDoc, SearchFilter, SearchIndex};
 pub use store::{
-    DocId, EpochRecord, OpRecord, ScopeId, Store, StoreTx, Tombstone, VaultHeader, ViewRecord,
+    DocId, EpochRecord, OP_PAYLOAD_MAX, OpRecord, ScopeId, Store, StoreTx, Tombstone, VaultHeader,
+    ViewRecord,
 };
 
 /// Errors from the store.

@@ -30,6 +30,10 @@ pub struct VaultHeader {
     pub created_at: i64,
 }
 
+/// The largest sealed op payload a device writes or accepts, whichever
+/// device sent it.
+pub const OP_PAYLOAD_MAX: usize = 4 << 20;
+
 /// One op as stored: everything but `payload` is in the clear so that the
 /// log can be reconciled without keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -422,15 +426,20 @@ impl StoreTx<'_> {
 
     /// Every op, in (scope, author, seq) order.
     pub fn all_ops(&self) -> Result<Vec<OpRecord>, StoreError> {
-        let mut stmt = self.tx.prepare_cached(&format!(
-            "SELECT {OP_COLUMNS} FROM ops ORDER BY scope, author, seq"
-        ))?;
-        let rows = stmt.query_map([], op_row)?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(op_record(row?)?);
-        }
-        Ok(out)
+        self.query_ops("ORDER BY scope, author, seq", [])
+    }
+
+    /// The ops `tail` (what follows `SELECT ... FROM ops`) selects.
+    fn query_ops(
+        &self,
+        tail: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<OpRecord>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(&format!("SELECT {OP_COLUMNS} FROM ops {tail}"))?;
+        let rows = stmt.query_map(params, op_row)?;
+        rows.map(|row| op_record(row?)).collect()
     }
 
     /// The op at one place in the log.
@@ -440,17 +449,12 @@ impl StoreTx<'_> {
         author: &[u8; 32],
         seq: u64,
     ) -> Result<Option<OpRecord>, StoreError> {
-        let row = self
-            .tx
-            .prepare_cached(&format!(
-                "SELECT {OP_COLUMNS} FROM ops WHERE scope = ?1 AND author = ?2 AND seq = ?3"
-            ))?
-            .query_row(
+        Ok(self
+            .query_ops(
+                "WHERE scope = ?1 AND author = ?2 AND seq = ?3",
                 params![scope.as_slice(), author.as_slice(), seq as i64],
-                op_row,
-            )
-            .optional()?;
-        row.map(op_record).transpose()
+            )?
+            .pop())
     }
 
     /// The ops of one author in a scope after `seq`, in seq order, at most
@@ -462,24 +466,15 @@ impl StoreTx<'_> {
         seq: u64,
         limit: usize,
     ) -> Result<Vec<OpRecord>, StoreError> {
-        let mut stmt = self.tx.prepare_cached(&format!(
-            "SELECT {OP_COLUMNS} FROM ops WHERE scope = ?1 AND author = ?2 AND seq > ?3
-             ORDER BY seq LIMIT ?4"
-        ))?;
-        let rows = stmt.query_map(
+        self.query_ops(
+            "WHERE scope = ?1 AND author = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
             params![
                 scope.as_slice(),
                 author.as_slice(),
                 seq as i64,
                 i64::try_from(limit).unwrap_or(i64::MAX)
             ],
-            op_row,
-        )?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(op_record(row?)?);
-        }
-        Ok(out)
+        )
     }
 
     /// Every (scope, author) in the log with its last seq and op hash: the
@@ -537,14 +532,10 @@ impl StoreTx<'_> {
     pub fn ops_for_doc(&self, scope: &ScopeId, doc: &DocId) -> Result<Vec<OpRecord>, StoreError> {
         // Sorted here: an ORDER BY would tempt SQLite to walk the whole
         // scope along the primary key instead of using the doc index.
-        let mut stmt = self.tx.prepare_cached(&format!(
-            "SELECT {OP_COLUMNS} FROM ops INDEXED BY ops_by_doc WHERE scope = ?1 AND doc = ?2"
-        ))?;
-        let rows = stmt.query_map(params![scope.as_slice(), doc.as_slice()], op_row)?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(op_record(row?)?);
-        }
+        let mut out = self.query_ops(
+            "INDEXED BY ops_by_doc WHERE scope = ?1 AND doc = ?2",
+            params![scope.as_slice(), doc.as_slice()],
+        )?;
         out.sort_by_key(|a| (a.author, a.seq));
         Ok(out)
     }
@@ -729,7 +720,7 @@ impl StoreTx<'_> {
 }
 
 /// The columns [`op_row`] reads, in its order.
-pub(crate) const OP_COLUMNS: &str =
+const OP_COLUMNS: &str =
     "scope, author, seq, epoch, doc, kind, prev, payload_hash, hash, payload, signature";
 
 type RawOp = (

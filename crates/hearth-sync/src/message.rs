@@ -18,9 +18,9 @@ use std::collections::BTreeMap;
 /// The protocol version a Hello carries.
 pub const PROTOCOL: u16 = 1;
 
-/// The largest sealed op payload; the same as hearth-core's
-/// `OP_PAYLOAD_MAX`, the most a device writes or accepts.
-pub const OP_PAYLOAD_MAX: usize = 4 << 20;
+/// The largest sealed op payload, the most a device writes or accepts
+/// (one constant for the store, the core and the wire).
+pub use hearth_store::OP_PAYLOAD_MAX;
 
 /// Scopes in one Hello: 48 bytes each, so a Hello stays under 49 KiB.
 pub const MAX_SCOPES: usize = 1024;
