@@ -333,10 +333,10 @@ def op_name(op):
     return f"op {op['seq']} by {op['author'][:4].hex()}…"
 
 
-def op_aad(op):
-    """2.2: A, the payload's AAD (and, in format 1, the signed op header, 4)."""
+def op_place(tag, op):
+    """2.2: the fields A and S share, after their tag."""
     return (
-        b"hearth/op/v1"
+        tag
         + op["scope"]
         + struct.pack(">I", op["epoch"])
         + op["doc"]
@@ -344,21 +344,16 @@ def op_aad(op):
         + struct.pack(">Q", op["seq"])
         + bytes([op["kind"]])
     )
+
+
+def op_aad(op):
+    """2.2: A, the payload's AAD (and, in format 1, the signed op header, 4)."""
+    return op_place(b"hearth/op/v1", op)
 
 
 def op_signed_header(op):
     """2.2: S, what the author signs; the op's hash is H256(S)."""
-    return (
-        b"hearth/op/v2"
-        + op["scope"]
-        + struct.pack(">I", op["epoch"])
-        + op["doc"]
-        + op["author"]
-        + struct.pack(">Q", op["seq"])
-        + bytes([op["kind"]])
-        + op["prev"]
-        + op["payload_hash"]
-    )
+    return op_place(b"hearth/op/v2", op) + op["prev"] + op["payload_hash"]
 
 
 def op_chains(ops):

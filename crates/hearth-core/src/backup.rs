@@ -298,12 +298,15 @@ fn check_rows(
     let mut next: HashMap<LogId, (u64, [u8; 32])> = HashMap::new();
     let mut docs = BTreeSet::new();
     let stones: BTreeSet<_> = rows.tombstones.iter().map(|t| (t.scope, t.doc)).collect();
+    // Each tombstone must name a purge op of its entry: (scope, doc, author, seq).
+    let purges: BTreeSet<_> = rows
+        .ops
+        .iter()
+        .filter(|o| o.kind == KIND_PURGE)
+        .map(|o| (o.scope, o.doc, o.author, o.seq))
+        .collect();
     for t in &rows.tombstones {
-        let purge = rows
-            .ops
-            .iter()
-            .find(|o| o.scope == t.scope && o.author == t.author && o.seq == t.seq);
-        if !purge.is_some_and(|o| o.kind == KIND_PURGE && o.doc == t.doc) {
+        if !purges.contains(&(t.scope, t.doc, t.author, t.seq)) {
             return Err(format!(
                 "the tombstone of entry {} names no purge op of it",
                 hex::encode(t.doc)
@@ -328,8 +331,7 @@ fn check_rows(
                 ));
             }
             if op.kind != KIND_PURGED_V1 {
-                let aad =
-                    oplog::payload_aad(&op.scope, op.epoch, &op.doc, &op.author, op.seq, op.kind);
+                let aad = oplog::payload_aad(op);
                 aead::open(key, &aad, &op.payload)
                     .map_err(|_| format!("op {} does not decrypt", op.seq))?;
             }

@@ -146,7 +146,7 @@ pub(crate) fn format_1_intact(op: &OpRecord, device: &DevicePublicKey) -> bool {
     if op.author != *device.as_bytes() {
         return false;
     }
-    let mut m = oplog::payload_aad(&op.scope, op.epoch, &op.doc, &op.author, op.seq, op.kind);
+    let mut m = oplog::payload_aad(op);
     m.extend_from_slice(&op.payload);
     device.verify(&m, &op.signature).is_ok()
 }

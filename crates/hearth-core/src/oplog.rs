@@ -27,8 +27,7 @@ pub(crate) const KIND_PURGE: u8 = 2;
 /// A device certificate signed by the identity key (the registry document).
 pub(crate) const KIND_DEVICE: u8 = 3;
 
-/// The largest sealed op payload a device writes or accepts.
-pub const OP_PAYLOAD_MAX: usize = 4 << 20;
+pub(crate) use hearth_store::OP_PAYLOAD_MAX;
 
 /// Who is writing, and under which key.
 pub(crate) struct Writer<'a> {
@@ -38,36 +37,29 @@ pub(crate) struct Writer<'a> {
     pub device: &'a DeviceKey,
 }
 
-/// The associated data of an op's payload: its place in the log.
-pub(crate) fn payload_aad(
-    scope: &ScopeId,
-    epoch: u32,
-    doc: &DocId,
-    author: &[u8; 32],
-    seq: u64,
-    kind: u8,
-) -> Vec<u8> {
-    let mut h = Vec::with_capacity(12 + 16 + 4 + 16 + 32 + 8 + 1);
-    h.extend_from_slice(b"hearth/op/v1");
-    h.extend_from_slice(scope);
-    h.extend_from_slice(&epoch.to_be_bytes());
-    h.extend_from_slice(doc);
-    h.extend_from_slice(author);
-    h.extend_from_slice(&seq.to_be_bytes());
-    h.push(kind);
-    h
-}
-
-/// The bytes an op's signature covers, and its hash names.
-pub(crate) fn signed_header(op: &OpRecord) -> Vec<u8> {
-    let mut h = Vec::with_capacity(12 + 16 + 4 + 16 + 32 + 8 + 1 + 64);
-    h.extend_from_slice(b"hearth/op/v2");
+/// An op's place in the log after `tag`: scope, epoch, doc, author, seq,
+/// kind. Room is made for `extra` more bytes.
+fn place(tag: &[u8], op: &OpRecord, extra: usize) -> Vec<u8> {
+    let mut h = Vec::with_capacity(tag.len() + 16 + 4 + 16 + 32 + 8 + 1 + extra);
+    h.extend_from_slice(tag);
     h.extend_from_slice(&op.scope);
     h.extend_from_slice(&op.epoch.to_be_bytes());
     h.extend_from_slice(&op.doc);
     h.extend_from_slice(&op.author);
     h.extend_from_slice(&op.seq.to_be_bytes());
     h.push(op.kind);
+    h
+}
+
+/// The associated data of an op's payload: its place in the log.
+pub(crate) fn payload_aad(op: &OpRecord) -> Vec<u8> {
+    place(b"hearth/op/v1", op, 0)
+}
+
+/// The bytes an op's signature covers, and its hash names: its place, the
+/// previous op's hash and the payload's hash.
+pub(crate) fn signed_header(op: &OpRecord) -> Vec<u8> {
+    let mut h = place(b"hearth/op/v2", op, 64);
     h.extend_from_slice(&op.prev);
     h.extend_from_slice(&op.payload_hash);
     h
@@ -95,7 +87,6 @@ pub(crate) fn append(
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, [0; 32]),
     };
-    let aad = payload_aad(&w.scope, w.epoch, doc, &author, seq, kind);
     let mut op = OpRecord {
         scope: w.scope,
         author,
@@ -106,9 +97,10 @@ pub(crate) fn append(
         prev,
         payload_hash: [0; 32],
         hash: [0; 32],
-        payload: aead::seal(w.key, &aad, plaintext),
+        payload: Vec::new(),
         signature: Vec::new(),
     };
+    op.payload = aead::seal(w.key, &payload_aad(&op), plaintext);
     if op.payload.len() > OP_PAYLOAD_MAX {
         return Err(CoreError::invalid(format!(
             "this change is {} bytes sealed, over the {} MiB an op may hold; nothing was saved",
@@ -182,8 +174,7 @@ pub(crate) fn open(op: &OpRecord, registry: &Registry) -> Result<Vec<u8>> {
                 op.seq, op.epoch
             ),
         })?;
-    let aad = payload_aad(&op.scope, op.epoch, &op.doc, &op.author, op.seq, op.kind);
-    aead::open(key, &aad, &op.payload).map_err(|_| CoreError::Damaged {
+    aead::open(key, &payload_aad(op), &op.payload).map_err(|_| CoreError::Damaged {
         id,
         reason: format!(
             "op {} does not decrypt (the stored data was changed)",

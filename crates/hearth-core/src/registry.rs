@@ -83,7 +83,7 @@ impl Registry {
             let Some(key) = this.keys.get(&op.epoch) else {
                 continue;
             };
-            let aad = oplog::payload_aad(&op.scope, op.epoch, &op.doc, &op.author, op.seq, op.kind);
+            let aad = oplog::payload_aad(op);
             let Ok(plain) = aead::open(key, &aad, &op.payload) else {
                 continue;
             };

@@ -37,7 +37,7 @@ fn change_op(j: &crate::Journal) -> OpRecord {
 fn forge(j: &crate::Journal, like: &OpRecord, plaintext: &[u8], device: &DeviceKey) -> OpRecord {
     let mut op = like.clone();
     op.author = *device.public().as_bytes();
-    let aad = payload_aad(&op.scope, op.epoch, &op.doc, &op.author, op.seq, op.kind);
+    let aad = payload_aad(&op);
     op.payload = aead::seal(j.scope_key(), &aad, plaintext);
     sign(&mut op, device);
     op
