@@ -63,6 +63,84 @@ pub enum Command {
     Undelete(IdArg),
     /// This journal's devices: `devices rename ID NAME` names one
     Devices(DevicesArgs),
+    /// Pair a new device: `pair invite` here, then `pair join TICKET` there
+    Pair(PairArgs),
+    /// Exchange what is missing with your other devices
+    Sync(SyncArgs),
+    /// Keep a node running: accept your devices and push every change to them
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PairArgs {
+    #[command(subcommand)]
+    pub action: PairAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PairAction {
+    /// Print a one-time pairing ticket (and its QR code) and wait for the new device
+    Invite(PairInviteArgs),
+    /// On the new device: join the journal of the device that printed TICKET
+    Join(PairJoinArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PairInviteArgs {
+    /// Minutes the ticket stays valid
+    #[arg(long, default_value_t = 10, value_name = "MINUTES")]
+    pub expires: u64,
+    /// Accept the code without asking (for scripts; compare it anyway)
+    #[arg(long)]
+    pub yes: bool,
+    /// Print JSON lines: {"ticket": "..."} first, then what happened
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PairJoinArgs {
+    /// The ticket `hearth pair invite` printed on the other device
+    pub ticket: String,
+    /// This device's name, as your other devices will show it (default: the machine's name)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Accept the code without asking (for scripts; compare it anyway)
+    #[arg(long)]
+    pub yes: bool,
+    /// Print JSON: {"recovery_key", "code", "device", "received"}
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub kdf: KdfArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Dial this device's address ticket (`hearth serve` prints it) instead of the known addresses
+    #[arg(long, value_name = "TICKET")]
+    pub peer: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Print JSON lines: {"ticket": "..."} first, then one line per exchange
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NetArgs {
+    /// The UDP port to listen on (default: any free port)
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ mod backup;
 mod devices;
 mod editor;
 mod history;
+mod net;
 mod recovery;
 mod render;
 mod secret;
@@ -205,6 +206,9 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Devices(a) => devices::devices(&mut unlock(&home)?, &a),
+        Command::Pair(a) => net::pair(&home, &a),
+        Command::Sync(a) => net::sync(&home, &a),
+        Command::Serve(a) => net::serve(&home, &a),
         Command::Backup(a) => backup::backup(&home, &a),
         Command::Restore(a) => match a.version {
             Some(n) => {
@@ -251,7 +255,7 @@ fn j_kdf_default(a: &KdfArgs, stored: KdfParams) -> Option<KdfParams> {
     (a.kdf_memory_mib.is_some() || a.kdf_iterations.is_some()).then_some(stored)
 }
 
-fn kdf_params(a: &KdfArgs, base: Option<KdfParams>) -> Result<Option<KdfParams>> {
+pub(crate) fn kdf_params(a: &KdfArgs, base: Option<KdfParams>) -> Result<Option<KdfParams>> {
     let Some(base) = base else { return Ok(None) };
     let memory_kib = match a.kdf_memory_mib {
         Some(m) => m
@@ -398,6 +402,16 @@ pub(crate) fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> 
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
+    Ok(())
+}
+
+/// One JSON value on one line, flushed at once: for commands that print
+/// several as they happen (a reader acts on the first before the rest).
+pub(crate) fn print_json_line<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 

@@ -162,7 +162,12 @@ fn write_vault(tmp: &Path, opened: Opened, dest: &Path) -> Result<()> {
             user,
             device: DeviceSecrets::generate(),
         };
-        vault::adopt_device(&mut store, &h.personal_scope, &secrets)?;
+        vault::adopt_device(
+            &mut store,
+            &h.personal_scope,
+            &secrets,
+            &crate::registry::default_device_name(),
+        )?;
     }
     store.checkpoint()?;
     drop(store);

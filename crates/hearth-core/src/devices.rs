@@ -34,12 +34,15 @@ impl Journal {
         let mut out: Vec<Device> = self
             .registry
             .devices()
-            .map(|c| Device {
-                id: hex::encode(c.device),
-                name: c.name.clone(),
-                this_device: c.device == me,
-                last_seen: None,
-                last_synced: None,
+            .map(|c| {
+                let record = self.peer_record(&c.device);
+                Device {
+                    id: hex::encode(c.device),
+                    name: c.name.clone(),
+                    this_device: c.device == me,
+                    last_seen: record.last_seen,
+                    last_synced: record.last_synced,
+                }
             })
             .collect();
         out.sort_by(|a, b| {
@@ -87,6 +90,35 @@ impl Journal {
             .into_iter()
             .find(|d| d.id == id)
             .ok_or_else(|| CoreError::invalid(format!("device {id} is gone from the registry")))
+    }
+
+    /// Certify a new device (pairing): a certificate signed by the identity
+    /// key, written as an op of this device's log.
+    pub(crate) fn certify_device(
+        &mut self,
+        device: [u8; 32],
+        name: &str,
+        agreement: [u8; 32],
+    ) -> Result<()> {
+        let device = DevicePublicKey::from_bytes(&device)?;
+        let cert = DeviceCertificate::issue(
+            &self.secrets.user.identity,
+            &device,
+            agreement,
+            name,
+            Utc::now().timestamp_millis(),
+        )?;
+        let (epoch, key) = self.write_key();
+        let key = key.clone();
+        let signer = self.device_key().clone();
+        let writer = Writer {
+            scope: self.scope(),
+            epoch,
+            key: &key,
+            device: &signer,
+        };
+        let registry = &mut self.registry;
+        self.store.write(|tx| registry.certify(tx, &writer, cert))
     }
 
     fn find_device(&self, id_or_prefix: &str) -> Result<DeviceCertificate> {

@@ -33,6 +33,9 @@ pub enum CoreError {
     /// Ops another device sent failed a check; none of them was stored.
     #[error("refused what another device sent: {0}; nothing of it was stored")]
     Refused(String),
+    /// Reaching another device failed; the message says how.
+    #[error("{0}")]
+    Network(String),
     #[error("entry {id} is damaged: {reason}")]
     Damaged { id: String, reason: String },
     #[error(transparent)]

@@ -73,6 +73,21 @@ impl Journal {
         Ok(out)
     }
 
+    /// `author`'s ops in `scope` from seq `from` on, in seq order, at most
+    /// `limit`; a purged op comes as its marker.
+    pub fn ops_of(
+        &self,
+        scope: &ScopeId,
+        author: &[u8; 32],
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<OpRecord>> {
+        Ok(self
+            .store
+            .read()
+            .ops_after(scope, author, from.saturating_sub(1), limit)?)
+    }
+
     /// Check and store ops another device sent; see the module docs. An
     /// op's own `hash` is not taken from the sender: it is computed here
     /// from the op's signed header.

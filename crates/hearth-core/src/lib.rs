@@ -7,6 +7,8 @@
 //! - [`entry`]: the entry type the shells see, and input validation.
 //! - [`oplog`]: turning document changes into sealed, signed ops and back.
 //! - [`exchange`]: what another device lacks, and taking in what it sent.
+//! - [`network`]: the node (sync and pairing over hearth-sync), joining a
+//!   journal from a new device, and what is remembered of each exchange.
 //! - [`registry`]: the devices trusted to write, and the keys of each epoch.
 //! - [`migrate`]: bringing a format-1 vault to the multi-writer format.
 //! - [`view`]: the sealed materialised view of each entry.
@@ -29,6 +31,7 @@ pub mod history;
 pub mod journal;
 mod migrate;
 pub mod mood;
+pub mod network;
 mod oplog;
 mod registry;
 pub mod search;

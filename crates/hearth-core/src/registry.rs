@@ -157,7 +157,7 @@ pub(crate) fn epoch_aad(scope: &ScopeId, epoch: u32) -> Vec<u8> {
 }
 
 /// This machine's name, for the certificate of a new device.
-pub(crate) fn default_device_name() -> String {
+pub fn default_device_name() -> String {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| std::fs::read_to_string("/etc/hostname"))
         .unwrap_or_default();

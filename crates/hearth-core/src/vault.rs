@@ -45,6 +45,13 @@ pub struct UnlockTimings {
 /// Entry points that need no open journal.
 pub struct Vault;
 
+/// Whose journal a new vault holds: the person's secrets and the id of
+/// their personal scope, new for a new person, received when pairing.
+pub(crate) struct Person {
+    pub(crate) user: UserSecrets,
+    pub(crate) scope: ScopeId,
+}
+
 impl Vault {
     /// The vault file inside a data directory.
     pub fn file(home: &Path) -> PathBuf {
@@ -64,7 +71,13 @@ impl Vault {
         passphrase: &[u8],
         kdf: KdfParams,
     ) -> Result<(Journal, RecoveryKey)> {
-        let mut journal = Self::create(home, passphrase, kdf)?;
+        Self::with_recovery(home, Self::create(home, passphrase, kdf)?)
+    }
+
+    /// Give a vault created seconds ago its recovery key; if that fails,
+    /// take the vault away again.
+    pub(crate) fn with_recovery(home: &Path, journal: Journal) -> Result<(Journal, RecoveryKey)> {
+        let mut journal = journal;
         match journal.new_recovery_key() {
             Ok(key) => Ok((journal, key)),
             Err(e) => {
@@ -86,6 +99,31 @@ impl Vault {
     /// has no recovery key: [`Vault::create_with_recovery`] makes one too,
     /// and [`Journal::new_recovery_key`] adds one later.
     pub fn create(home: &Path, passphrase: &[u8], kdf: KdfParams) -> Result<Journal> {
+        let person = Person {
+            user: UserSecrets::generate(),
+            scope: rand::random(),
+        };
+        Self::create_for(
+            home,
+            passphrase,
+            kdf,
+            person,
+            DeviceSecrets::generate(),
+            &default_device_name(),
+        )
+    }
+
+    /// Create a vault for a person's journal on a new device: with their
+    /// secrets and personal scope (from pairing), this device's own keys,
+    /// and nothing else yet: the ops come by sync.
+    pub(crate) fn create_for(
+        home: &Path,
+        passphrase: &[u8],
+        kdf: KdfParams,
+        person: Person,
+        device: DeviceSecrets,
+        name: &str,
+    ) -> Result<Journal> {
         if passphrase.is_empty() {
             return Err(CoreError::invalid(
                 "the passphrase is empty: choose one you will remember",
@@ -97,8 +135,7 @@ impl Vault {
             return Err(CoreError::VaultExists(home.to_path_buf()));
         }
         create_private_dir(home)?;
-        let user = UserSecrets::generate();
-        let device = DeviceSecrets::generate();
+        let Person { user, scope } = person;
         let salt: [u8; 16] = rand::random();
         let kek = kdf.derive(passphrase, &salt)?;
         let mut header = VaultHeader {
@@ -109,14 +146,14 @@ impl Vault {
             salt: salt.to_vec(),
             wrapped_secrets: Vec::new(),
             device: *device.key.public().as_bytes(),
-            personal_scope: rand::random(),
+            personal_scope: scope,
             created_at: chrono::Utc::now().timestamp_millis(),
         };
         header.wrapped_secrets = user.wrap(&kek, &secrets_aad(&header));
         let mut store = Store::create(&path, &header)?;
         restrict_file(&path)?;
         let secrets = VaultSecrets { user, device };
-        adopt_device(&mut store, &header.personal_scope, &secrets)?;
+        adopt_device(&mut store, &header.personal_scope, &secrets, name)?;
         Journal::open(home, store, secrets, header.personal_scope)
     }
 
@@ -250,6 +287,7 @@ pub(crate) fn adopt_device(
     store: &mut Store,
     scope: &ScopeId,
     secrets: &VaultSecrets,
+    name: &str,
 ) -> Result<()> {
     let storage_key = &secrets.user.personal_scope_key;
     let me = secrets.device.key.public();
@@ -273,7 +311,7 @@ pub(crate) fn adopt_device(
             &secrets.user.identity,
             &me,
             secrets.device.agreement_public(),
-            &default_device_name(),
+            name,
             chrono::Utc::now().timestamp_millis(),
         )?;
         registry.certify(tx, &writer, cert)

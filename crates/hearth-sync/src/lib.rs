@@ -12,27 +12,43 @@
 //! - [`message`]: the messages and their exact byte layouts.
 //! - [`plan`]: from two version vectors, what to send, what to expect, and
 //!   which logs forked.
+//! - [`replica`]: what an exchange needs from the journal (the core
+//!   implements it).
+//! - [`session`]: one exchange over one stream, both directions at once.
+//! - [`node`]: the iroh endpoint, its handshake allowlist and the protocols
+//!   it serves.
+//! - [`pair`]: pairing tickets and the pairing protocol.
 //!
-//! So far this is the wire protocol alone, pure and without IO. The
-//! transport (iroh, to come) will live here too, and this will be the only
-//! crate that imports iroh. Checking ops before they are stored is never
-//! this crate's job: hearth-core's `Journal::receive` does it.
+//! This is the only crate that imports iroh. Checking ops before they are
+//! stored is never this crate's job: hearth-core's `Journal::receive` does
+//! it, through [`Replica::receive`].
 
 pub mod frame;
 pub mod message;
+pub mod node;
+pub mod pair;
 pub mod plan;
+pub mod replica;
+pub mod session;
 
 pub use frame::{Decoded, Frame, MAX_FRAME};
 pub use message::{Message, OP_PAYLOAD_MAX, Op, PROTOCOL};
+pub use node::{Allowlist, Node, NodeEvent, NodeOptions, Relays};
+pub use pair::{Joined, PairHost, PairTicket};
 pub use plan::{Author, Head, Plan, VersionVector, digest};
+pub use replica::{Replica, ReplicaError, Taken};
+pub use session::Outcome;
 
-/// The ALPN the sync protocol will be served under; a new protocol version
-/// gets a new ALPN.
+/// The ALPN the sync protocol is served under; a new protocol version gets
+/// a new ALPN.
 pub const ALPN: &[u8] = b"hearth/sync/1";
+
+/// The ALPN of pairing a new device.
+pub const PAIR_ALPN: &[u8] = b"hearth/pair/1";
 
 /// What can go wrong reading or writing the sync protocol. Every one means
 /// the peer (or the caller) broke the protocol; the connection ends.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum SyncError {
     /// A frame's length is over [`MAX_FRAME`]; refused before its body is
     /// read or any room is made for it.
@@ -62,3 +78,38 @@ pub enum SyncError {
 }
 
 pub type Result<T> = std::result::Result<T, SyncError>;
+
+/// How one exchange failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SessionError {
+    /// The peer broke the protocol; it was told so.
+    #[error("the other device broke the sync protocol: {0}")]
+    Protocol(SyncError),
+    /// This device refused a batch of the peer's ops; it was told so.
+    #[error("refused the other device's ops: {0}")]
+    Refused(String),
+    /// The peer stopped with an Error message.
+    #[error("the other device stopped the exchange (code {code}): {message}")]
+    Peer { code: u16, message: String },
+    /// This device failed on its own side.
+    #[error("this device failed during the exchange: {0}")]
+    Local(String),
+    /// The connection broke or went quiet.
+    #[error("the connection broke: {0}")]
+    Io(String),
+}
+
+/// What can go wrong on the network side.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetError {
+    #[error("could not open a network endpoint: {0}")]
+    Bind(String),
+    #[error("{0}")]
+    Connect(String),
+    #[error("{0}")]
+    Ticket(String),
+    #[error("pairing failed: {0}")]
+    Pairing(String),
+    #[error("{0}")]
+    Session(SessionError),
+}

@@ -16,6 +16,8 @@ mod history;
 mod init;
 mod journal;
 mod mood;
+mod net;
+mod netns;
 mod passwd;
 mod recovery;
 mod search;

@@ -158,6 +158,33 @@ impl Hearth {
         self
     }
 
+    /// Run it through `program WRAPPER_ARGS` (`nsenter ...`), with the same
+    /// environment.
+    pub fn wrap(mut self, program: &str, wrapper_args: &[String]) -> Self {
+        let mut cmd = Command::new(program);
+        cmd.args(wrapper_args)
+            .arg(self.cmd.get_program())
+            .args(self.cmd.get_args());
+        for (k, v) in self.cmd.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+        self.cmd = cmd;
+        self
+    }
+
+    /// Start it in the background, stdin closed, stdout and stderr piped.
+    pub fn spawn(mut self) -> std::process::Child {
+        self.cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the hearth binary starts")
+    }
+
     pub fn run(mut self) -> Run {
         self.cmd
             .stdin(if self.stdin.is_some() {

@@ -1,0 +1,181 @@
+//! Devices in sync, through the real binary, each device its own data
+//! directory, inside a loopback-only network namespace (see `netns`).
+
+use crate::netns::{Netns, eventually};
+use crate::support::{CHEAP_KDF, Journal};
+use serde_json::Value;
+use std::time::Duration;
+
+const LONG: Duration = Duration::from_secs(60);
+
+/// `pair invite` on `a`, `pair join` on a new data directory; returns the
+/// new device's journal and what `join --json` printed.
+fn pair(ns: &Netns, a: &Journal, name: &str) -> (Journal, Value) {
+    let mut invite = ns.spawn(a, &["pair", "invite", "--yes", "--json"]);
+    let ticket = invite.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ticket.starts_with("hearthpair"), "{ticket}");
+    let b = Journal::uninit();
+    let mut args = vec!["pair", "join", &ticket, "--yes", "--json", "--name", name];
+    args.extend_from_slice(&CHEAP_KDF);
+    let joined = ns.ok(&b, &args).json();
+    let done = invite.json_line(LONG);
+    assert_eq!(done["paired"]["name"], name, "{done}");
+    assert_eq!(done["paired"]["device"], joined["device"], "{done}");
+    let (code, _, _) = invite.finish(LONG);
+    assert_eq!(
+        code,
+        Some(0),
+        "pair invite ends once the new device holds the journal"
+    );
+    (b, joined)
+}
+
+/// What a person sees of every entry, and each entry's history.
+fn everything(ns: &Netns, j: &Journal) -> (Value, Vec<Value>) {
+    let list = ns.ok(j, &["list", "--json"]).json();
+    let histories = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            ns.ok(j, &["history", e["id"].as_str().unwrap(), "--json"])
+                .json()
+        })
+        .collect();
+    (list, histories)
+}
+
+#[test]
+fn a_paired_device_takes_the_whole_journal_and_two_devices_converge_after_writing_apart() {
+    let ns = Netns::new();
+    let a = Journal::new();
+    let shared = a.write(&["--title", "Shared", "first words"]);
+    ns.ok(&a, &["edit", &shared, "--body", "first words, then more"]);
+    let trashed = a.write(&["gone soon"]);
+    ns.ok(&a, &["delete", &trashed]);
+
+    let (b, joined) = pair(&ns, &a, "Laptop");
+    assert_eq!(joined["entries"], 1, "{joined}");
+    assert_eq!(joined["code"].as_str().unwrap().len(), 7, "{joined}");
+    assert!(
+        joined["recovery_key"].as_str().unwrap().len() > 40,
+        "{joined}"
+    );
+    assert_eq!(everything(&ns, &a), everything(&ns, &b), "history included");
+    let devices = ns.ok(&b, &["devices", "--json"]).json();
+    assert_eq!(devices.as_array().unwrap().len(), 2, "{devices}");
+
+    // Apart: both edit the shared entry, and each writes one of its own.
+    ns.ok(&a, &["edit", &shared, "--body", "A rewrote the body"]);
+    ns.ok(&b, &["edit", &shared, "--title", "B's title"]);
+    a.write(&["only on A"]);
+    b.write(&["only on B"]);
+
+    let mut serve = ns.spawn(&a, &["serve", "--json"]);
+    let ticket = serve.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let synced = ns.ok(&b, &["sync", "--peer", &ticket, "--json"]).json();
+    assert_eq!(synced[0]["sent"], 2, "{synced}");
+    assert_eq!(synced[0]["received"], 2, "{synced}");
+    assert_eq!(synced[0]["equal"], true, "{synced}");
+    serve.stop();
+
+    let (list_a, history_a) = everything(&ns, &a);
+    assert_eq!((list_a.clone(), history_a.clone()), everything(&ns, &b));
+    assert_eq!(list_a.as_array().unwrap().len(), 3);
+    let merged = ns.ok(&a, &["show", &shared, "--json"]).json();
+    assert_eq!(merged["title"], "B's title");
+    assert_eq!(merged["body"], "A rewrote the body");
+    let versions = ns.ok(&a, &["history", &shared, "--json"]).json();
+    assert_eq!(versions.as_array().unwrap().len(), 4, "{versions}");
+    let last = ns.ok(&b, &["devices", "--json"]).json();
+    assert!(
+        last.as_array()
+            .unwrap()
+            .iter()
+            .any(|d| !d["last_synced"].is_null()),
+        "{last}"
+    );
+}
+
+#[test]
+fn a_device_that_was_never_paired_is_refused_and_nothing_is_stored() {
+    let ns = Netns::new();
+    let a = Journal::new();
+    a.write(&["mine"]);
+    let stranger = Journal::new();
+    stranger.write(&["not yours"]);
+    let mut serve = ns.spawn(&a, &["serve", "--json"]);
+    let ticket = serve.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ns.fails(&stranger, &["sync", "--peer", &ticket])
+        .says(&["not one of this journal's devices", "pair"]);
+    serve.stop();
+    assert_eq!(
+        ns.ok(&a, &["list", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        ns.ok(&stranger, &["list", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_bad_ticket_is_refused_with_a_clear_error_and_no_journal_is_made() {
+    let ns = Netns::new();
+    let b = Journal::uninit();
+    let mut args = vec!["pair", "join", "hearthpairnotaticket", "--yes"];
+    args.extend_from_slice(&CHEAP_KDF);
+    ns.fails(&b, &args).says(&["not a pairing ticket"]);
+    assert!(!b.home.join("vault.db").exists());
+    let a = Journal::new();
+    ns.fails(&a, &["sync", "--peer", "endpointnope"])
+        .says(&["not a device address"]);
+}
+
+#[test]
+fn a_write_by_another_process_reaches_a_connected_device_through_serve() {
+    let ns = Netns::new();
+    let a = Journal::new();
+    a.write(&["before pairing"]);
+    let (b, _) = pair(&ns, &a, "Desk");
+    let mut serve_a = ns.spawn(&a, &["serve", "--json"]);
+    let ticket_a = serve_a.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // B learns A's address, then serves: its node dials A, so A learns
+    // where B's node listens.
+    ns.ok(&b, &["sync", "--peer", &ticket_a]);
+    let mut serve_b = ns.spawn(&b, &["serve", "--json"]);
+    serve_b.json_line(LONG);
+    let first = serve_b.json_line(LONG);
+    assert_eq!(
+        first["synced"]["equal"], true,
+        "B's node reached A: {first}"
+    );
+    // A terminal command on A, while A's serve has the vault open.
+    let id = a.write(&["written by a terminal command on A"]);
+    assert!(
+        eventually(LONG, || b.ids(&[]).contains(&id)),
+        "A's serve pushed the new entry to B's serve"
+    );
+    serve_a.stop();
+    serve_b.stop();
+}

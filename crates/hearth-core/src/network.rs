@@ -1,0 +1,683 @@
+//! This device on the network: the node that serves sync and pairing, the
+//! journal's side of an exchange, pairing a new device, and what is
+//! remembered of each exchange (when, where, whether both were equal).
+//!
+//! hearth-sync moves ops and runs the protocols; every decision about the
+//! journal (what this device holds, whether a peer's ops are stored, who is
+//! trusted, what a new device is given) is made here.
+
+use crate::journal::Journal;
+use crate::vault::Person;
+use crate::{CoreError, KdfParams, RecoveryKey, Result, Vault};
+use chrono::{DateTime, Utc};
+use hearth_crypto::{DeviceSecrets, UserSecrets};
+use hearth_store::{OpRecord, ScopeId};
+use hearth_sync::node::{EndpointAddr, address, parse_address_ticket};
+use hearth_sync::{
+    Allowlist, Head, Node, NodeEvent, NodeOptions, Outcome, PairHost, PairTicket, Replica,
+    ReplicaError, Taken, VersionVector,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+pub use crate::registry::default_device_name;
+pub use hearth_sync::Relays;
+
+/// A journal shared by the node's tasks and whoever runs it.
+pub type SharedJournal = Arc<Mutex<Journal>>;
+
+/// Lock a shared journal; a panic elsewhere while it was held does not
+/// make it unusable (every write is one transaction).
+pub fn lock(journal: &SharedJournal) -> MutexGuard<'_, Journal> {
+    journal.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// How long a pairing ticket stays valid unless told otherwise.
+pub const DEFAULT_INVITE_TTL: Duration = Duration::from_secs(10 * 60);
+
+/// The welcome's layout version.
+const WELCOME_V1: u8 = 1;
+
+/// What one exchange with a device did, for the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// The other device's id, 64 hex digits.
+    pub device: String,
+    pub name: String,
+    /// Ops this device sent it.
+    pub sent: usize,
+    /// Its ops this device stored.
+    pub received: usize,
+    /// Its ops this device already held.
+    pub duplicates: usize,
+    /// Whether both held the same ops when the exchange ended.
+    pub equal: bool,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+/// What is remembered of a device's exchanges with this one; a local
+/// setting, never synced.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct PeerRecord {
+    /// The addresses it was last reached on.
+    pub addrs: Vec<SocketAddr>,
+    pub last_seen: Option<DateTime<Utc>>,
+    pub last_synced: Option<DateTime<Utc>>,
+    /// Whether the last finished exchange ended with both equal.
+    pub equal: bool,
+}
+
+fn peer_setting(device: &[u8; 32]) -> String {
+    format!("peer.{}", hex::encode(device))
+}
+
+impl Journal {
+    pub(crate) fn peer_record(&self, device: &[u8; 32]) -> PeerRecord {
+        self.setting(&peer_setting(device))
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    fn record_exchange(
+        &mut self,
+        device: &[u8; 32],
+        addrs: &[SocketAddr],
+        outcome: Option<&Outcome>,
+    ) -> Result<()> {
+        let mut record = self.peer_record(device);
+        let now = Utc::now();
+        record.last_seen = Some(now);
+        if !addrs.is_empty() {
+            record.addrs = addrs.to_vec();
+        }
+        if let Some(outcome) = outcome {
+            record.last_synced = Some(now);
+            record.equal = outcome.equal();
+        }
+        self.set_setting(&peer_setting(device), &record)
+    }
+
+    /// Every trusted device but this one: who may connect.
+    pub(crate) fn trusted_peers(&self) -> Vec<[u8; 32]> {
+        let me = *self.device_key().public().as_bytes();
+        self.registry
+            .devices()
+            .map(|c| c.device)
+            .filter(|d| *d != me)
+            .collect()
+    }
+
+    /// Read the registry again: another process may have paired, renamed
+    /// or removed a device.
+    pub(crate) fn reload_registry(&mut self) -> Result<()> {
+        self.registry = crate::registry::Registry::load(
+            &self.store.read(),
+            &self.scope(),
+            self.secrets.user.identity_public(),
+            &self.secrets.user.personal_scope_key,
+        )?;
+        Ok(())
+    }
+
+    fn device_name(&self, device: &[u8; 32]) -> String {
+        self.registry
+            .devices()
+            .find(|c| c.device == *device)
+            .map_or_else(|| "an unknown device".into(), |c| c.name.clone())
+    }
+
+    /// Certify a new device and put together what it needs to open this
+    /// journal: the personal scope's id and the person's secrets.
+    fn admit(&mut self, device: [u8; 32], name: &str, agreement: [u8; 32]) -> Result<Vec<u8>> {
+        self.certify_device(device, name, agreement)?;
+        let mut welcome = vec![WELCOME_V1];
+        welcome.extend_from_slice(&self.scope());
+        welcome.extend_from_slice(&self.secrets.user.encode());
+        Ok(welcome)
+    }
+}
+
+fn read_welcome(bytes: &[u8]) -> Result<Person> {
+    let bad = || {
+        CoreError::invalid(
+            "the other device sent a welcome this Hearth cannot read; update Hearth on both devices",
+        )
+    };
+    let (&version, rest) = bytes.split_first().ok_or_else(bad)?;
+    if version != WELCOME_V1 {
+        return Err(bad());
+    }
+    let (scope, secrets) = rest.split_first_chunk::<16>().ok_or_else(bad)?;
+    let unwrapped = UserSecrets::decode(secrets).map_err(|_| bad())?;
+    if unwrapped.legacy_device.is_some() {
+        return Err(bad());
+    }
+    Ok(Person {
+        user: unwrapped.user,
+        scope: *scope as ScopeId,
+    })
+}
+
+/// The journal's side of an exchange.
+struct JournalReplica(SharedJournal);
+
+fn failed(e: CoreError) -> ReplicaError {
+    match e {
+        CoreError::Refused(why) => ReplicaError::Refused(why),
+        other => ReplicaError::Failed(other.to_string()),
+    }
+}
+
+impl Replica for JournalReplica {
+    fn vectors(&self) -> std::result::Result<BTreeMap<ScopeId, VersionVector>, ReplicaError> {
+        let journal = lock(&self.0);
+        let mut out: BTreeMap<ScopeId, VersionVector> = BTreeMap::new();
+        out.insert(journal.scope(), VersionVector::new());
+        for ((scope, author), (seq, hash)) in journal.version_vector().map_err(failed)?.0 {
+            if scope == journal.scope() {
+                out.entry(scope)
+                    .or_default()
+                    .insert(author, Head { seq, hash });
+            }
+        }
+        Ok(out)
+    }
+
+    fn ops(
+        &self,
+        scope: &ScopeId,
+        author: &[u8; 32],
+        from: u64,
+        to: u64,
+        limit: usize,
+    ) -> std::result::Result<Vec<OpRecord>, ReplicaError> {
+        let journal = lock(&self.0);
+        let want = usize::try_from(to.saturating_sub(from) + 1).unwrap_or(usize::MAX);
+        journal
+            .ops_of(scope, author, from, want.min(limit))
+            .map_err(failed)
+    }
+
+    fn receive(&self, ops: Vec<OpRecord>) -> std::result::Result<Taken, ReplicaError> {
+        let got = lock(&self.0).receive(ops).map_err(failed)?;
+        Ok(Taken {
+            stored: got.stored,
+            duplicates: got.duplicates,
+            after_a_gap: got.after_a_gap,
+        })
+    }
+}
+
+type Confirm = Arc<dyn Fn(&str, &str) -> bool + Send + Sync>;
+
+/// The existing device's side of pairing.
+struct Host {
+    journal: SharedJournal,
+    confirm: Confirm,
+}
+
+impl PairHost for Host {
+    fn confirm(&self, code: &str, name: &str) -> bool {
+        (self.confirm)(code, name)
+    }
+
+    fn admit(
+        &self,
+        device: [u8; 32],
+        name: &str,
+        agreement: [u8; 32],
+    ) -> std::result::Result<Vec<u8>, ReplicaError> {
+        lock(&self.journal)
+            .admit(device, name, agreement)
+            .map_err(|e| ReplicaError::Failed(e.to_string()))
+    }
+}
+
+/// Another device's address, read from the ticket `hearth serve` prints.
+#[derive(Debug, Clone)]
+pub struct PeerAddress(EndpointAddr);
+
+impl PeerAddress {
+    /// Read an address ticket; a clear error when it is not one.
+    pub fn parse(ticket: &str) -> Result<Self> {
+        parse_address_ticket(ticket).map(Self).map_err(net)
+    }
+}
+
+/// How this device's node comes up.
+#[derive(Debug, Clone, Default)]
+pub struct NetOptions {
+    /// The UDP port, 0 for any.
+    pub port: u16,
+    pub relays: Relays,
+    pub mdns: bool,
+}
+
+/// Something that happened on the network, for the shells.
+#[derive(Debug, Clone)]
+pub enum NetEvent {
+    /// An exchange with a device ended.
+    Synced(std::result::Result<SyncReport, String>),
+    /// A new device joined through the open invitation.
+    Paired { device: String, name: String },
+    /// A pairing attempt failed; the invitation is spent.
+    PairingFailed(String),
+}
+
+/// This device's running node.
+pub struct Network {
+    node: Arc<Node>,
+    journal: SharedJournal,
+    events: tokio::sync::broadcast::Sender<NetEvent>,
+    recorder: tokio::task::JoinHandle<()>,
+    /// Tells the recorder to record what is left and stop.
+    stop_recorder: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Network {
+    /// Bind the endpoint and serve sync (and pairing, when `confirm` is
+    /// given: it asks the person here whether a new device's code matches).
+    pub async fn start(
+        journal: SharedJournal,
+        options: &NetOptions,
+        confirm: Option<Confirm>,
+    ) -> Result<Network> {
+        let (secret, trusted) = {
+            let j = lock(&journal);
+            (j.device_key().to_bytes(), j.trusted_peers())
+        };
+        let allowlist = Allowlist::default();
+        allowlist.set(trusted);
+        let node_options = NodeOptions {
+            port: options.port,
+            relays: options.relays.clone(),
+            mdns: options.mdns,
+            ..NodeOptions::direct(secret)
+        };
+        let host = confirm.map(|confirm| {
+            Arc::new(Host {
+                journal: journal.clone(),
+                confirm,
+            }) as Arc<dyn PairHost>
+        });
+        let replica = Arc::new(JournalReplica(journal.clone()));
+        let node = Node::spawn(&node_options, replica, allowlist.clone(), host)
+            .await
+            .map_err(net)?;
+        let (events, _) = tokio::sync::broadcast::channel(64);
+        let (stop_recorder, stop) = tokio::sync::oneshot::channel();
+        let recorder = tokio::spawn(record(
+            node.events(),
+            journal.clone(),
+            allowlist,
+            events.clone(),
+            stop,
+        ));
+        Ok(Network {
+            node: Arc::new(node),
+            journal,
+            events,
+            recorder,
+            stop_recorder,
+        })
+    }
+
+    pub fn journal(&self) -> &SharedJournal {
+        &self.journal
+    }
+
+    /// This device's address, as a ticket for `hearth sync --peer`.
+    pub fn ticket(&self) -> String {
+        self.node.ticket()
+    }
+
+    pub fn events(&self) -> tokio::sync::broadcast::Receiver<NetEvent> {
+        self.events.subscribe()
+    }
+
+    /// Open a pairing invitation valid for `ttl`; returns its ticket.
+    pub fn invite(&self, ttl: Duration) -> String {
+        self.node.invite(ttl).to_string()
+    }
+
+    pub fn close_invite(&self) {
+        self.node.close_invite();
+    }
+
+    /// Exchange with the device at `peer`.
+    pub async fn sync_peer(&self, peer: &PeerAddress) -> Result<SyncReport> {
+        self.sync_addr(peer.0.clone()).await
+    }
+
+    async fn sync_addr(&self, addr: EndpointAddr) -> Result<SyncReport> {
+        let device = *addr.id.as_bytes();
+        let outcome = exchange(&self.node, addr).await?;
+        Ok(self.report(&device, &outcome))
+    }
+
+    /// Keep the other devices up to date until `stop` completes: within a
+    /// quarter of a second of this journal's log changing (by this process
+    /// or any other with the vault open), dial each trusted device at its
+    /// last address and exchange; and exchange with each at least once a
+    /// minute, so that what they wrote arrives even when they cannot dial
+    /// here. A device that cannot be reached is tried again after
+    /// [`RETRY`].
+    pub async fn serve_until(&self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        let mut ticker = tokio::time::interval(Duration::from_millis(250));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_vector = None;
+        let peers: Arc<Mutex<BTreeMap<[u8; 32], PushState>>> = Arc::default();
+        loop {
+            tokio::select! {
+                _ = &mut stop => return,
+                _ = ticker.tick() => {}
+            }
+            let journal = self.journal.clone();
+            let looked = tokio::task::spawn_blocking(move || {
+                let mut j = lock(&journal);
+                let vector = j.version_vector()?;
+                j.reload_registry()?;
+                let peers: Vec<([u8; 32], Vec<SocketAddr>)> = j
+                    .trusted_peers()
+                    .into_iter()
+                    .map(|d| (d, j.peer_record(&d).addrs))
+                    .collect();
+                Ok::<_, CoreError>((vector, peers))
+            })
+            .await;
+            let (vector, trusted) = match looked {
+                Ok(Ok(v)) => v,
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "could not read the journal");
+                    continue;
+                }
+                Err(_) => continue,
+            };
+            self.node.allowlist().set(trusted.iter().map(|(d, _)| *d));
+            let changed = last_vector.as_ref() != Some(&vector);
+            last_vector = Some(vector.clone());
+            let now = tokio::time::Instant::now();
+            for (device, addrs) in trusted {
+                if addrs.is_empty() {
+                    continue;
+                }
+                let mut states = peers.lock().unwrap_or_else(|p| p.into_inner());
+                let state = states.entry(device).or_default();
+                let due = state.pushed.as_ref() != Some(&vector) || now >= state.next;
+                if state.busy || !due || (now < state.next && !changed && state.failed) {
+                    continue;
+                }
+                state.busy = true;
+                drop(states);
+                let Ok(addr) = address(device, &addrs) else {
+                    continue;
+                };
+                let (node, peers, vector) = (self.node.clone(), peers.clone(), vector.clone());
+                tokio::spawn(async move {
+                    let result = exchange(&node, addr).await;
+                    let mut states = peers.lock().unwrap_or_else(|p| p.into_inner());
+                    let state = states.entry(device).or_default();
+                    state.busy = false;
+                    let now = tokio::time::Instant::now();
+                    match result {
+                        Ok(_) => {
+                            state.pushed = Some(vector);
+                            state.failed = false;
+                            state.next = now + PULL_EVERY;
+                        }
+                        Err(e) => {
+                            tracing::info!(error = %e, "could not reach a device; trying again later");
+                            state.failed = true;
+                            state.next = now + RETRY;
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /// Exchange with every trusted device at the addresses it was last
+    /// reached on. Devices never reached are skipped.
+    pub async fn sync_known(&self) -> Vec<(String, Result<SyncReport>)> {
+        let peers: Vec<([u8; 32], String, Vec<SocketAddr>)> = {
+            let j = lock(&self.journal);
+            j.trusted_peers()
+                .into_iter()
+                .map(|d| (d, j.device_name(&d), j.peer_record(&d).addrs))
+                .collect()
+        };
+        let mut out = Vec::new();
+        for (device, name, addrs) in peers {
+            if addrs.is_empty() {
+                out.push((
+                    name,
+                    Err(CoreError::invalid(
+                        "no address known for it yet: sync once with `hearth sync --peer TICKET`",
+                    )),
+                ));
+                continue;
+            }
+            let result = match address(device, &addrs) {
+                Ok(addr) => self.sync_addr(addr).await,
+                Err(e) => Err(net(e)),
+            };
+            out.push((name, result));
+        }
+        out
+    }
+
+    fn report(&self, device: &[u8; 32], outcome: &Outcome) -> SyncReport {
+        SyncReport {
+            device: hex::encode(device),
+            name: lock(&self.journal).device_name(device),
+            sent: outcome.sent,
+            received: outcome.received.stored,
+            duplicates: outcome.received.duplicates,
+            equal: outcome.equal(),
+            bytes_sent: outcome.bytes_sent,
+            bytes_received: outcome.bytes_received,
+        }
+    }
+
+    /// Stop serving and close every socket; what was recorded is kept.
+    pub async fn shutdown(self) {
+        self.node.shutdown().await;
+        let _ = self.stop_recorder.send(());
+        let _ = self.recorder.await;
+    }
+}
+
+/// How often a running node exchanges with each device even when nothing
+/// changed here, to take in what it wrote.
+const PULL_EVERY: Duration = Duration::from_secs(60);
+
+/// How long a running node waits before dialling a device it could not
+/// reach again (unless this journal changes first).
+const RETRY: Duration = Duration::from_secs(15);
+
+/// How long dialling a device and the exchange may take in all before it is
+/// given up.
+const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// What the push loop knows of one device.
+#[derive(Debug)]
+struct PushState {
+    /// This journal's vector when the last exchange with it succeeded.
+    pushed: Option<crate::VersionVector>,
+    /// When to exchange again even if nothing changed.
+    next: tokio::time::Instant,
+    failed: bool,
+    busy: bool,
+}
+
+impl Default for PushState {
+    fn default() -> Self {
+        Self {
+            pushed: None,
+            next: tokio::time::Instant::now(),
+            failed: false,
+            busy: false,
+        }
+    }
+}
+
+/// One exchange with a device, bounded in time.
+async fn exchange(node: &Node, addr: EndpointAddr) -> Result<Outcome> {
+    tokio::time::timeout(EXCHANGE_TIMEOUT, node.sync_with(addr))
+        .await
+        .map_err(|_| CoreError::Network("the exchange took too long and was given up".into()))?
+        .map_err(net)
+}
+
+/// Record each exchange, keep the allowlist in step with the registry, and
+/// pass events on to the shells.
+async fn record(
+    mut node_events: tokio::sync::broadcast::Receiver<NodeEvent>,
+    journal: SharedJournal,
+    allowlist: Allowlist,
+    events: tokio::sync::broadcast::Sender<NetEvent>,
+    mut stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+    let mut stopping = false;
+    loop {
+        let event = if stopping {
+            // Record what is left, then stop.
+            match node_events.try_recv() {
+                Ok(e) => e,
+                Err(TryRecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            }
+        } else {
+            tokio::select! {
+                _ = &mut stop => { stopping = true; continue; }
+                e = node_events.recv() => match e {
+                    Ok(e) => e,
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return,
+                },
+            }
+        };
+        let journal = journal.clone();
+        let allowlist = allowlist.clone();
+        let shell_event = tokio::task::spawn_blocking(move || {
+            let mut j = lock(&journal);
+            let event = match event {
+                NodeEvent::Exchanged {
+                    peer,
+                    addrs,
+                    result,
+                } => {
+                    if let Err(e) = j.record_exchange(&peer, &addrs, result.as_ref().ok()) {
+                        tracing::warn!(error = %e, "could not record an exchange");
+                    }
+                    NetEvent::Synced(match result {
+                        Ok(outcome) => Ok(SyncReport {
+                            device: hex::encode(peer),
+                            name: j.device_name(&peer),
+                            sent: outcome.sent,
+                            received: outcome.received.stored,
+                            duplicates: outcome.received.duplicates,
+                            equal: outcome.equal(),
+                            bytes_sent: outcome.bytes_sent,
+                            bytes_received: outcome.bytes_received,
+                        }),
+                        Err(e) => Err(e.to_string()),
+                    })
+                }
+                NodeEvent::Paired { device, name } => NetEvent::Paired {
+                    device: hex::encode(device),
+                    name,
+                },
+                NodeEvent::PairingFailed { reason } => NetEvent::PairingFailed(reason),
+            };
+            allowlist.set(j.trusted_peers());
+            event
+        })
+        .await;
+        if let Ok(event) = shell_event {
+            let _ = events.send(event);
+        }
+    }
+}
+
+fn net(e: hearth_sync::NetError) -> CoreError {
+    CoreError::Network(e.to_string())
+}
+
+/// What joining a person's journal from a new device gave.
+pub struct JoinedJournal {
+    pub journal: Journal,
+    pub recovery_key: RecoveryKey,
+    /// The code both devices showed.
+    pub code: String,
+    /// The first exchange, which brought the journal over.
+    pub first_sync: Result<SyncReport>,
+}
+
+/// Join the journal of the device that made `ticket`, creating this
+/// device's vault in `home` with its own passphrase. `confirm` is shown the
+/// code and says whether it matches the other device's.
+pub async fn join(
+    home: &Path,
+    passphrase: &[u8],
+    kdf: KdfParams,
+    ticket: &str,
+    name: &str,
+    confirm: impl FnOnce(&str) -> bool + Send + 'static,
+) -> Result<JoinedJournal> {
+    let ticket = PairTicket::parse(ticket).map_err(net)?;
+    if Vault::exists(home) {
+        return Err(CoreError::invalid(format!(
+            "a journal already exists in {}: pairing makes a new one, so give an empty data directory (--home); nothing was changed",
+            home.display()
+        )));
+    }
+    if passphrase.is_empty() {
+        return Err(CoreError::invalid(
+            "the passphrase is empty: choose one you will remember",
+        ));
+    }
+    kdf.check().map_err(CoreError::Crypto)?;
+    hearth_crypto::cert::check_name(name).map_err(|_| {
+        CoreError::invalid(format!(
+            "{name:?} cannot be a device name: give one line of 1 to {} bytes",
+            hearth_crypto::cert::NAME_MAX
+        ))
+    })?;
+    let device = DeviceSecrets::generate();
+    let options = NodeOptions::direct(device.key.to_bytes());
+    let joined =
+        hearth_sync::pair::join(&options, &ticket, name, device.agreement_public(), confirm)
+            .await
+            .map_err(net)?;
+    let person = read_welcome(&joined.welcome)?;
+    let journal = Vault::create_for(home, passphrase, kdf, person, device, name)?;
+    let (journal, recovery_key) = Vault::with_recovery(home, journal)?;
+    let shared = Arc::new(Mutex::new(journal));
+    let first_sync = async {
+        let network = Network::start(shared.clone(), &NetOptions::default(), None).await?;
+        network.node.allowlist().insert(joined.inviter);
+        let result = network.sync_addr(ticket.addr.clone()).await;
+        network.shutdown().await;
+        result
+    }
+    .await;
+    let journal = Arc::try_unwrap(shared)
+        .map_err(|_| CoreError::invalid("the journal is still in use by the network"))?
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+    Ok(JoinedJournal {
+        journal,
+        recovery_key,
+        code: joined.code,
+        first_sync,
+    })
+}
