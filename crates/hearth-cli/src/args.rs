@@ -69,6 +69,47 @@ pub enum Command {
     Sync(SyncArgs),
     /// Keep a node running: accept your devices and push every change to them
     Serve(ServeArgs),
+    /// Where sync stands: the node, and each device (last exchange, what it has not confirmed)
+    Status(JsonArg),
+    /// Network settings: offline, relay, lan-discovery, sync-window
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: Option<ConfigAction>,
+    /// Print the settings as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Offline mode: `on` opens no socket at all until it is `off`
+    Offline { value: OnOff },
+    /// Relays: `off` (the default), `n0` (iroh's public relays), or the URL of your own
+    Relay { value: String },
+    /// Find your devices on the local network (mDNS): on (the default) or off
+    LanDiscovery { value: OnOff },
+    /// When the node may be up, e.g. 19:00-20:00 (several allowed); `none` clears them
+    SyncWindow {
+        #[arg(required = true)]
+        windows: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Debug, Args)]

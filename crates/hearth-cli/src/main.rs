@@ -209,6 +209,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Pair(a) => net::pair(&home, &a),
         Command::Sync(a) => net::sync(&home, &a),
         Command::Serve(a) => net::serve(&home, &a),
+        Command::Status(a) => net::status(&unlock(&home)?, a.json),
+        Command::Config(a) => net::config(&mut unlock(&home)?, &a),
         Command::Backup(a) => backup::backup(&home, &a),
         Command::Restore(a) => match a.version {
             Some(n) => {

@@ -3,12 +3,14 @@
 //! own; the other commands never open a socket.
 
 use crate::args::{
-    NetArgs, PairAction, PairArgs, PairInviteArgs, PairJoinArgs, ServeArgs, SyncArgs,
+    ConfigAction, ConfigArgs, NetArgs, OnOff, PairAction, PairArgs, PairInviteArgs, PairJoinArgs,
+    ServeArgs, SyncArgs,
 };
 use crate::{kdf_params, print_json, print_json_line, say, secret, unlock};
 use anyhow::{Context, Result, bail};
+use hearth_core::netconfig::{RelayChoice, SyncWindow};
 use hearth_core::network::{
-    self, NetEvent, NetOptions, Network, PeerAddress, SharedJournal, SyncReport,
+    self, NetEvent, NetOptions, Network, NodeStatus, PeerAddress, SharedJournal, SyncReport,
 };
 use hearth_core::{KdfParams, Vault};
 use serde::Serialize;
@@ -24,11 +26,11 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the network runtime")
 }
 
-fn options(a: &NetArgs) -> NetOptions {
-    NetOptions {
-        port: a.port.unwrap_or(0),
-        ..NetOptions::default()
-    }
+/// The person's network settings, on the port asked for.
+fn options(journal: &hearth_core::Journal, a: Option<&NetArgs>) -> Result<NetOptions> {
+    check_online(journal)?;
+    let port = a.and_then(|a| a.port).unwrap_or(0);
+    Ok(NetOptions::from_config(&journal.net_config()?, port)?)
 }
 
 pub fn pair(home: &Path, a: &PairArgs) -> Result<()> {
@@ -57,12 +59,14 @@ fn invite(home: &Path, a: &PairInviteArgs) -> Result<()> {
     if a.expires == 0 || a.expires > 24 * 60 {
         bail!("--expires takes 1 to 1440 minutes");
     }
-    let journal: SharedJournal = Arc::new(Mutex::new(unlock(home)?));
+    let journal = unlock(home)?;
+    let options = options(&journal, Some(&a.net))?;
+    let journal: SharedJournal = Arc::new(Mutex::new(journal));
     let yes = a.yes;
     let confirm = Arc::new(move |code: &str, name: &str| ask_code(yes, code, &format!("{name:?}")));
     let rt = runtime()?;
     rt.block_on(async {
-        let net = Network::start(journal, &options(&a.net), Some(confirm)).await?;
+        let net = Network::start(journal, &options, Some(confirm)).await?;
         let mut events = net.events();
         let ttl = Duration::from_secs(a.expires * 60);
         let ticket = net.invite(ttl);
@@ -143,6 +147,7 @@ async fn wait_for_pairing(
                     }
                 }
             }
+            NetEvent::Up { .. } | NetEvent::Closed { .. } => {}
         }
     }
 }
@@ -219,10 +224,12 @@ fn join(home: &Path, a: &PairJoinArgs) -> Result<()> {
 
 pub fn sync(home: &Path, a: &SyncArgs) -> Result<()> {
     let peer = a.peer.as_deref().map(PeerAddress::parse).transpose()?;
-    let journal: SharedJournal = Arc::new(Mutex::new(unlock(home)?));
+    let journal = unlock(home)?;
+    let options = options(&journal, None)?;
+    let journal: SharedJournal = Arc::new(Mutex::new(journal));
     let rt = runtime()?;
     rt.block_on(async {
-        let net = Network::start(journal, &NetOptions::default(), None).await?;
+        let net = Network::start(journal, &options, None).await?;
         let results: Vec<(String, Result<SyncReport, String>)> = match &peer {
             Some(peer) => {
                 let r = net.sync_peer(peer).await;
@@ -290,48 +297,200 @@ pub fn serve(home: &Path, a: &ServeArgs) -> Result<()> {
     let journal: SharedJournal = Arc::new(Mutex::new(unlock(home)?));
     let rt = runtime()?;
     rt.block_on(async {
-        let net = Network::start(journal, &options(&a.net), None).await?;
-        let ticket = net.ticket();
-        if a.json {
-            print_json_line(&serde_json::json!({ "ticket": ticket }))?;
-        } else {
-            say!("Serving. Other devices can dial this one with:\n\n    hearth sync --peer {ticket}\n");
-            say!("Stop with Ctrl-C.");
-        }
-        let mut events = net.events();
+        let (events, mut heard) = tokio::sync::broadcast::channel(64);
         let json = a.json;
         let printer = tokio::spawn(async move {
-            while let Ok(event) = events.recv().await {
-                let _ = print_event(&event, json);
+            loop {
+                match heard.recv().await {
+                    Ok(event) => {
+                        let _ = print_event(&event, json);
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(_) => return,
+                }
             }
         });
-        net.serve_until(async {
+        let port = a.net.port.unwrap_or(0);
+        let result = network::run_node(journal, port, events, async {
             let _ = shutdown_signal().await;
         })
         .await;
         printer.abort();
-        net.shutdown().await;
-        Ok(())
+        Ok(result?)
     })
 }
 
 fn print_event(event: &NetEvent, json: bool) -> Result<()> {
-    if let NetEvent::Synced(result) = event {
-        if json {
-            print_json_line(&match result {
-                Ok(r) => serde_json::json!({ "synced": r }),
-                Err(e) => serde_json::json!({ "error": e }),
-            })?;
-        } else {
-            match result {
-                Ok(r) if r.sent + r.received > 0 => {
-                    say!("{}: sent {}, received {}.", r.name, r.sent, r.received);
-                }
-                Ok(_) => {}
-                Err(e) => eprintln!("hearth: {e}"),
+    if json {
+        let line = match event {
+            NetEvent::Up { ticket } => serde_json::json!({ "ticket": ticket }),
+            NetEvent::Closed { state, opens_at } => {
+                serde_json::json!({ "closed": state, "opens_at": opens_at })
+            }
+            NetEvent::Synced(Ok(r)) => serde_json::json!({ "synced": r }),
+            NetEvent::Synced(Err(e)) => serde_json::json!({ "error": e }),
+            NetEvent::Paired { device, name } => {
+                serde_json::json!({ "paired": { "device": device, "name": name } })
+            }
+            NetEvent::PairingFailed(e) => serde_json::json!({ "pairing_failed": e }),
+        };
+        return print_json_line(&line);
+    }
+    match event {
+        NetEvent::Up { ticket } => {
+            say!(
+                "Serving. Other devices can dial this one with:\n\n    hearth sync --peer {ticket}\n\nStop with Ctrl-C."
+            );
+        }
+        NetEvent::Closed { state, opens_at } => match opens_at {
+            Some(t) => say!(
+                "Closed until the next sync window opens at {}.",
+                t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+            ),
+            None => say!("Closed: {}. No socket is open.", status_word(*state)),
+        },
+        NetEvent::Synced(Ok(r)) if r.sent + r.received > 0 => {
+            say!("{}: sent {}, received {}.", r.name, r.sent, r.received);
+        }
+        NetEvent::Synced(Ok(_)) => {}
+        NetEvent::Synced(Err(e)) => eprintln!("hearth: {e}"),
+        NetEvent::Paired { name, .. } => say!("Paired with {name:?}."),
+        NetEvent::PairingFailed(e) => eprintln!("hearth: pairing failed: {e}"),
+    }
+    Ok(())
+}
+
+fn status_word(state: NodeStatus) -> &'static str {
+    match state {
+        NodeStatus::Running => "running",
+        NodeStatus::Offline => "offline mode is on",
+        NodeStatus::Waiting => "waiting for a sync window",
+        NodeStatus::Stopped => "not running",
+    }
+}
+
+/// Refuse to open a socket while offline mode is on.
+fn check_online(journal: &hearth_core::Journal) -> Result<()> {
+    if journal.net_config()?.offline {
+        bail!(
+            "offline mode is on, so Hearth opens no network connection; `hearth config offline off` turns it off"
+        );
+    }
+    Ok(())
+}
+
+pub fn status(journal: &hearth_core::Journal, json: bool) -> Result<()> {
+    let status = journal.sync_status()?;
+    if json {
+        return print_json(&status);
+    }
+    let node = &status.node;
+    match (node.state, node.pid) {
+        (NodeStatus::Waiting, _) => say!(
+            "Node: waiting for a sync window{}.",
+            node.opens_at.map_or_else(String::new, |t| format!(
+                " (opens at {})",
+                t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+            ))
+        ),
+        (NodeStatus::Running, Some(pid)) => say!("Node: running (process {pid})."),
+        (state, _) => say!("Node: {}.", status_word(state)),
+    }
+    if let Some(ticket) = &node.ticket {
+        say!("Address ticket: {ticket}");
+    }
+    if status.devices.is_empty() {
+        say!("No other devices yet: pair one with `hearth pair invite`.");
+    }
+    for d in &status.devices {
+        let when = |t: Option<chrono::DateTime<chrono::Utc>>| {
+            t.map_or_else(
+                || "never".to_string(),
+                |t| {
+                    t.with_timezone(&chrono::Local)
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                },
+            )
+        };
+        let then = match d.equal_then {
+            Some(true) => "; both held the same then",
+            Some(false) => "; not all of it had moved then",
+            None => "",
+        };
+        say!(
+            "{} ({}): last exchange {}{then}; {} of this device's changes not confirmed by it.",
+            d.name,
+            &d.id[..8],
+            when(d.last_synced),
+            d.unconfirmed
+        );
+    }
+    Ok(())
+}
+
+pub fn config(journal: &mut hearth_core::Journal, a: &ConfigArgs) -> Result<()> {
+    let mut c = journal.net_config()?;
+    match &a.action {
+        None => {}
+        Some(ConfigAction::Offline { value }) => c.offline = matches!(value, OnOff::On),
+        Some(ConfigAction::LanDiscovery { value }) => c.lan_discovery = matches!(value, OnOff::On),
+        Some(ConfigAction::Relay { value }) => {
+            c.relay = match value.trim() {
+                "off" => RelayChoice::Off,
+                "n0" => RelayChoice::N0,
+                url => RelayChoice::Url(url.to_string()),
             }
         }
+        Some(ConfigAction::SyncWindow { windows }) => {
+            c.sync_windows = if windows.len() == 1 && windows[0].trim() == "none" {
+                Vec::new()
+            } else {
+                windows
+                    .iter()
+                    .map(|w| SyncWindow::parse(w))
+                    .collect::<Result<_, _>>()?
+            };
+        }
     }
+    if a.action.is_some() {
+        journal.set_net_config(&c)?;
+    }
+    if a.json {
+        return print_json(&c);
+    }
+    say!(
+        "offline: {}",
+        if c.offline {
+            "on (no socket is opened)"
+        } else {
+            "off"
+        }
+    );
+    say!(
+        "relay: {}",
+        match &c.relay {
+            RelayChoice::Off => "off (devices connect directly)".to_string(),
+            RelayChoice::N0 => "n0 (iroh's public relays)".to_string(),
+            RelayChoice::Url(u) => u.clone(),
+        }
+    );
+    say!(
+        "lan-discovery: {}",
+        if c.lan_discovery { "on" } else { "off" }
+    );
+    say!(
+        "sync-window: {}",
+        if c.sync_windows.is_empty() {
+            "none (always)".to_string()
+        } else {
+            c.sync_windows
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
     Ok(())
 }
 

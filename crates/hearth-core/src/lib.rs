@@ -7,6 +7,7 @@
 //! - [`entry`]: the entry type the shells see, and input validation.
 //! - [`oplog`]: turning document changes into sealed, signed ops and back.
 //! - [`exchange`]: what another device lacks, and taking in what it sent.
+//! - [`netconfig`]: offline mode, relays, LAN discovery, sync windows.
 //! - [`network`]: the node (sync and pairing over hearth-sync), joining a
 //!   journal from a new device, and what is remembered of each exchange.
 //! - [`registry`]: the devices trusted to write, and the keys of each epoch.
@@ -31,6 +32,7 @@ pub mod history;
 pub mod journal;
 mod migrate;
 pub mod mood;
+pub mod netconfig;
 pub mod network;
 mod oplog;
 mod registry;

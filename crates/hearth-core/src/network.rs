@@ -7,12 +7,13 @@
 //! trusted, what a new device is given) is made here.
 
 use crate::journal::Journal;
+use crate::netconfig::{Gate, NetConfig, RelayChoice};
 use crate::vault::Person;
 use crate::{CoreError, KdfParams, RecoveryKey, Result, Vault};
 use chrono::{DateTime, Utc};
 use hearth_crypto::{DeviceSecrets, UserSecrets};
 use hearth_store::{OpRecord, ScopeId};
-use hearth_sync::node::{EndpointAddr, address, parse_address_ticket};
+use hearth_sync::node::{EndpointAddr, address, parse_address_ticket, parse_relay_url};
 use hearth_sync::{
     Allowlist, Head, Node, NodeEvent, NodeOptions, Outcome, PairHost, PairTicket, Replica,
     ReplicaError, Taken, VersionVector,
@@ -70,6 +71,9 @@ pub(crate) struct PeerRecord {
     pub last_synced: Option<DateTime<Utc>>,
     /// Whether the last finished exchange ended with both equal.
     pub equal: bool,
+    /// The last of this device's own ops (its seq in the personal scope)
+    /// the other device confirmed holding.
+    pub confirmed: u64,
 }
 
 fn peer_setting(device: &[u8; 32]) -> String {
@@ -99,6 +103,10 @@ impl Journal {
         if let Some(outcome) = outcome {
             record.last_synced = Some(now);
             record.equal = outcome.equal();
+            let me = *self.device_key().public().as_bytes();
+            if let Some(head) = outcome.offered.get(&self.scope()).and_then(|v| v.get(&me)) {
+                record.confirmed = record.confirmed.max(head.seq);
+            }
         }
         self.set_setting(&peer_setting(device), &record)
     }
@@ -214,7 +222,16 @@ impl Replica for JournalReplica {
     }
 }
 
-type Confirm = Arc<dyn Fn(&str, &str) -> bool + Send + Sync>;
+/// Asks the person on this device whether a new device's code (and name)
+/// match what that device shows.
+pub type Confirm = Arc<dyn Fn(&str, &str) -> bool + Send + Sync>;
+
+/// The journal's side of an exchange, for running one over any stream
+/// (hearth-sync's `session::run`): what the node uses, and what tests and
+/// benchmarks drive directly.
+pub fn replica(journal: SharedJournal) -> Arc<dyn Replica> {
+    Arc::new(JournalReplica(journal))
+}
 
 /// The existing device's side of pairing.
 struct Host {
@@ -259,6 +276,26 @@ pub struct NetOptions {
     pub mdns: bool,
 }
 
+impl NetOptions {
+    /// The options the person's settings ask for, on `port`.
+    pub fn from_config(config: &NetConfig, port: u16) -> Result<Self> {
+        Ok(Self {
+            port,
+            relays: match &config.relay {
+                RelayChoice::Off => Relays::Off,
+                RelayChoice::N0 => Relays::Public,
+                RelayChoice::Url(url) => Relays::Own(parse_relay_url(url).map_err(net)?),
+            },
+            mdns: config.lan_discovery,
+        })
+    }
+}
+
+/// Check a relay URL as `hearth config relay URL` takes it.
+pub fn check_relay_url(url: &str) -> Result<()> {
+    parse_relay_url(url).map(|_| ()).map_err(net)
+}
+
 /// Something that happened on the network, for the shells.
 #[derive(Debug, Clone)]
 pub enum NetEvent {
@@ -268,11 +305,21 @@ pub enum NetEvent {
     Paired { device: String, name: String },
     /// A pairing attempt failed; the invitation is spent.
     PairingFailed(String),
+    /// The node came up; devices can dial it with this address ticket.
+    Up { ticket: String },
+    /// The node closed (offline mode, or outside the sync windows).
+    Closed {
+        state: NodeStatus,
+        opens_at: Option<DateTime<Utc>>,
+    },
 }
 
 /// This device's running node.
 pub struct Network {
     node: Arc<Node>,
+    /// Whether devices can be found on the local network (mDNS), so that
+    /// one with no known address is still worth dialling.
+    mdns: bool,
     journal: SharedJournal,
     events: tokio::sync::broadcast::Sender<NetEvent>,
     recorder: tokio::task::JoinHandle<()>,
@@ -321,6 +368,7 @@ impl Network {
         ));
         Ok(Network {
             node: Arc::new(node),
+            mdns: options.mdns,
             journal,
             events,
             recorder,
@@ -405,7 +453,7 @@ impl Network {
             last_vector = Some(vector.clone());
             let now = tokio::time::Instant::now();
             for (device, addrs) in trusted {
-                if addrs.is_empty() {
+                if addrs.is_empty() && !self.mdns {
                     continue;
                 }
                 let mut states = peers.lock().unwrap_or_else(|p| p.into_inner());
@@ -455,7 +503,7 @@ impl Network {
         };
         let mut out = Vec::new();
         for (device, name, addrs) in peers {
-            if addrs.is_empty() {
+            if addrs.is_empty() && !self.mdns {
                 out.push((
                     name,
                     Err(CoreError::invalid(
@@ -680,4 +728,230 @@ pub async fn join(
         code: joined.code,
         first_sync,
     })
+}
+
+/// What a running node tells the other processes on this vault (`hearth
+/// status`, the desktop app): a local setting, rewritten when it changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct NodeState {
+    pid: u32,
+    state: NodeStatus,
+    opens_at: Option<DateTime<Utc>>,
+    ticket: Option<String>,
+}
+
+const NODE_STATE: &str = "node.state";
+
+/// Whether this device's node is up, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeStatus {
+    /// Accepting devices and pushing changes.
+    Running,
+    /// Offline mode is on: no socket is open.
+    Offline,
+    /// Outside the sync windows: closed until the next one opens.
+    Waiting,
+    /// No node is running for this vault.
+    Stopped,
+}
+
+/// The node's part of `hearth status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodeReport {
+    pub state: NodeStatus,
+    /// The process running it.
+    pub pid: Option<u32>,
+    /// When the node next opens (waiting for a sync window).
+    pub opens_at: Option<DateTime<Utc>>,
+    /// Its address ticket, for `hearth sync --peer`.
+    pub ticket: Option<String>,
+}
+
+/// One other device's part of `hearth status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceSync {
+    pub id: String,
+    pub name: String,
+    pub last_seen: Option<DateTime<Utc>>,
+    /// When the last exchange with it finished.
+    pub last_synced: Option<DateTime<Utc>>,
+    /// Whether both held the same ops when it finished; `None`: never
+    /// exchanged.
+    pub equal_then: Option<bool>,
+    /// This device's changes it has not confirmed holding.
+    pub unconfirmed: u64,
+}
+
+/// `hearth status`: the node and each other device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub node: NodeReport,
+    pub devices: Vec<DeviceSync>,
+}
+
+fn process_alive(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
+}
+
+impl Journal {
+    pub(crate) fn set_node_state(&mut self, state: Option<NodeState>) -> Result<()> {
+        match state {
+            Some(s) => self.set_setting(NODE_STATE, &s),
+            None => self.set_setting(NODE_STATE, &Option::<NodeState>::None),
+        }
+    }
+
+    /// Where sync stands: whether a node runs for this vault (in any
+    /// process), and per device when it last exchanged with this one,
+    /// whether they were equal then, and how many of this device's changes
+    /// it has not confirmed. It never claims more than it knows.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let config = self.net_config()?;
+        let running: Option<NodeState> = self
+            .setting::<Option<NodeState>>(NODE_STATE)?
+            .flatten()
+            .filter(|s| process_alive(s.pid));
+        let node = match (&running, config.gate(chrono::Local::now())) {
+            (_, Gate::Offline) => NodeReport {
+                state: NodeStatus::Offline,
+                pid: running.as_ref().map(|s| s.pid),
+                opens_at: None,
+                ticket: None,
+            },
+            (Some(s), _) => NodeReport {
+                state: s.state,
+                pid: Some(s.pid),
+                opens_at: s.opens_at,
+                ticket: s.ticket.clone(),
+            },
+            (None, _) => NodeReport {
+                state: NodeStatus::Stopped,
+                pid: None,
+                opens_at: None,
+                ticket: None,
+            },
+        };
+        let me = *self.device_key().public().as_bytes();
+        let own = self
+            .store
+            .read()
+            .head(&self.scope(), &me)?
+            .map_or(0, |(seq, _)| seq);
+        let mut devices: Vec<DeviceSync> = self
+            .trusted_peers()
+            .into_iter()
+            .map(|d| {
+                let r = self.peer_record(&d);
+                DeviceSync {
+                    id: hex::encode(d),
+                    name: self.device_name(&d),
+                    last_seen: r.last_seen,
+                    last_synced: r.last_synced,
+                    equal_then: r.last_synced.map(|_| r.equal),
+                    unconfirmed: own.saturating_sub(r.confirmed),
+                }
+            })
+            .collect();
+        devices.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        Ok(SyncStatus { node, devices })
+    }
+}
+
+/// Run this device's node for as long as `stop` has not completed, the way
+/// the person's settings say: up while online and inside a sync window
+/// (accepting devices, pushing changes), closed (no socket open) while
+/// offline or outside every window, and brought up or down within a second
+/// of a setting changing, from any process. `events` hears what happens.
+pub async fn run_node(
+    journal: SharedJournal,
+    port: u16,
+    events: tokio::sync::broadcast::Sender<NetEvent>,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    tokio::pin!(stop);
+    let pid = std::process::id();
+    let result = async {
+        loop {
+            let config = lock(&journal).net_config()?;
+            let gate = config.gate(chrono::Local::now());
+            let changed = gate_changes(journal.clone(), config.clone(), gate.clone());
+            tokio::pin!(changed);
+            match gate {
+                Gate::Open => {
+                    let options = NetOptions::from_config(&config, port)?;
+                    let net = Network::start(journal.clone(), &options, None).await?;
+                    let mut from_node = net.events();
+                    let forward = events.clone();
+                    let forwarder = tokio::spawn(async move {
+                        while let Ok(e) = from_node.recv().await {
+                            let _ = forward.send(e);
+                        }
+                    });
+                    lock(&journal).set_node_state(Some(NodeState {
+                        pid,
+                        state: NodeStatus::Running,
+                        opens_at: None,
+                        ticket: Some(net.ticket()),
+                    }))?;
+                    let _ = events.send(NetEvent::Up {
+                        ticket: net.ticket(),
+                    });
+                    let mut stopped = false;
+                    net.serve_until(async {
+                        tokio::select! {
+                            _ = &mut stop => stopped = true,
+                            _ = &mut changed => {}
+                        }
+                    })
+                    .await;
+                    net.shutdown().await;
+                    forwarder.abort();
+                    if stopped {
+                        return Ok(());
+                    }
+                }
+                Gate::Offline | Gate::Closed { .. } => {
+                    let (state, opens_at) = match gate {
+                        Gate::Closed { opens_at } => {
+                            (NodeStatus::Waiting, Some(opens_at.with_timezone(&Utc)))
+                        }
+                        _ => (NodeStatus::Offline, None),
+                    };
+                    lock(&journal).set_node_state(Some(NodeState {
+                        pid,
+                        state,
+                        opens_at,
+                        ticket: None,
+                    }))?;
+                    let _ = events.send(NetEvent::Closed { state, opens_at });
+                    tokio::select! {
+                        _ = &mut stop => return Ok(()),
+                        _ = &mut changed => {}
+                    }
+                }
+            }
+        }
+    }
+    .await;
+    let _ = lock(&journal).set_node_state(None);
+    result
+}
+
+/// Completes once the settings or the time say the node should change
+/// state: checked every half second.
+async fn gate_changes(journal: SharedJournal, config: NetConfig, gate: Gate) {
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let j = journal.clone();
+        let now = tokio::task::spawn_blocking(move || lock(&j).net_config()).await;
+        let Ok(Ok(now_config)) = now else { continue };
+        if now_config != config || now_config.gate(chrono::Local::now()) != gate {
+            return;
+        }
+    }
 }

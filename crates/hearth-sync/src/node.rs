@@ -31,6 +31,9 @@ use tokio::sync::broadcast;
 /// The QUIC close code for a refused peer.
 const REFUSED: u32 = 1;
 
+/// The close reason for a pairing connection with no invitation open.
+pub(crate) const NO_INVITATION: &[u8] = b"no open invitation";
+
 /// Which relays the endpoint may use.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Relays {
@@ -134,9 +137,14 @@ impl EndpointHooks for Allowlist {
             AfterHandshakeOutcome::accept()
         } else {
             tracing::info!(peer = %conn.remote_id().fmt_short(), "refused a device that is not trusted");
+            let reason: &[u8] = if conn.alpn() == PAIR_ALPN {
+                NO_INVITATION
+            } else {
+                b"not a trusted device"
+            };
             AfterHandshakeOutcome::Reject {
                 error_code: VarInt::from_u32(REFUSED),
-                reason: b"not a trusted device".to_vec(),
+                reason: reason.to_vec(),
             }
         }
     }
@@ -316,6 +324,13 @@ impl Node {
             Ok(outcome)
         }
         .await;
+        // Refused at the other side's handshake: it says so as it closes.
+        let result = result.map_err(|e| match conn.close_reason() {
+            Some(reason) if reason.to_string().contains("not a trusted device") => SessionError::Io(
+                "the other device refused the connection: it does not know this device (pair them first, or this device was removed)".into(),
+            ),
+            _ => e,
+        });
         conn.close(VarInt::from_u32(0), b"done");
         let _ = self.events.send(NodeEvent::Exchanged {
             peer,
@@ -332,8 +347,24 @@ impl Node {
     }
 }
 
-/// Bind an endpoint for this device with the allowlist as its hook.
+/// Bind an endpoint for this device with the allowlist as its hook. When
+/// the local network refuses mDNS (no multicast), the endpoint comes up
+/// without it, and says so in the log.
 pub(crate) async fn bind(options: &NodeOptions, hooks: Allowlist) -> Result<Endpoint, NetError> {
+    match bind_with(options, hooks.clone()).await {
+        Err(e) if options.mdns => {
+            tracing::warn!(error = %e, "LAN discovery (mDNS) is not available here; going on without it");
+            let without = NodeOptions {
+                mdns: false,
+                ..options.clone()
+            };
+            bind_with(&without, hooks).await
+        }
+        other => other,
+    }
+}
+
+async fn bind_with(options: &NodeOptions, hooks: Allowlist) -> Result<Endpoint, NetError> {
     let mut builder = Endpoint::builder(presets::Minimal)
         .secret_key(SecretKey::from_bytes(&options.secret_key))
         .portmapper_config(PortmapperConfig::Disabled)
@@ -394,6 +425,21 @@ pub fn parse_address_ticket(text: &str) -> Result<EndpointAddr, NetError> {
                 "this is not a device address: give the ticket `hearth serve` or `hearth status` prints (it starts with \"endpoint\")".into(),
             )
         })
+}
+
+/// Read a relay's URL (`https://relay.example.org`).
+pub fn parse_relay_url(text: &str) -> Result<RelayUrl, NetError> {
+    let url: RelayUrl = text.trim().parse().map_err(|_| {
+        NetError::Ticket(format!(
+            "{text:?} is not a relay URL: give one like https://relay.example.org"
+        ))
+    })?;
+    if !text.trim().starts_with("https://") && !text.trim().starts_with("http://") {
+        return Err(NetError::Ticket(format!(
+            "{text:?} is not a relay URL: it starts with https://"
+        )));
+    }
+    Ok(url)
 }
 
 /// An address from a device id and the socket addresses last seen for it.

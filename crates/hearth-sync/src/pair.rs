@@ -217,21 +217,20 @@ impl Inviter {
         let name = String::from_utf8(name)
             .map_err(|_| "the new device's name is not UTF-8".to_string())?;
         let Some(invite) = self.allowlist.open_invite() else {
-            let _ = send.write_all(&[USED]).await;
+            answer(&mut send, USED).await;
             return Err("the invitation is no longer open".into());
         };
         if !same(&invite.secret, &secret) {
-            let _ = send.write_all(&[WRONG_SECRET]).await;
-            let _ = send.finish();
+            answer(&mut send, WRONG_SECRET).await;
             tracing::warn!("a device presented a wrong pairing secret");
             return Ok(None);
         }
         if now() >= invite.expires_at {
-            let _ = send.write_all(&[EXPIRED]).await;
+            answer(&mut send, EXPIRED).await;
             return Err("the invitation expired".into());
         }
         if invite.used.swap(true, Ordering::SeqCst) {
-            let _ = send.write_all(&[USED]).await;
+            answer(&mut send, USED).await;
             return Err("the invitation was already used".into());
         }
         send.write_all(&[GO_ON]).await.map_err(|e| gone(&e))?;
@@ -251,9 +250,7 @@ impl Inviter {
         let here = here.unwrap_or(false);
         let there = there?;
         if !here || !there {
-            let _ = send.write_all(&[0]).await;
-            let _ = send.finish();
-            let _ = tokio::time::timeout(Duration::from_secs(2), send.stopped()).await;
+            answer(&mut send, 0).await;
             return Err(if here {
                 "the code was refused on the new device".into()
             } else {
@@ -275,6 +272,25 @@ impl Inviter {
         let _ = send.finish();
         Ok(Some(name))
     }
+}
+
+/// The error for a pairing connection that failed: the other device's own
+/// reason when it refused for want of an open invitation, else `otherwise`.
+fn closed_or(e: &dyn std::fmt::Display, otherwise: String) -> NetError {
+    let no_invitation = std::str::from_utf8(crate::node::NO_INVITATION).unwrap_or_default();
+    NetError::Pairing(if e.to_string().contains(no_invitation) {
+        "this pairing ticket was already used or has expired (or `hearth pair invite` stopped): start `hearth pair invite` again".into()
+    } else {
+        otherwise
+    })
+}
+
+/// Send a final status and wait (a little) until the other device has it,
+/// so that closing the connection does not cut it off.
+async fn answer(send: &mut iroh::endpoint::SendStream, status: u8) {
+    let _ = send.write_all(&[status]).await;
+    let _ = send.finish();
+    let _ = tokio::time::timeout(Duration::from_secs(5), send.stopped()).await;
 }
 
 /// What joining gave the new device.
@@ -310,10 +326,12 @@ pub async fn join(
         let conn = endpoint
             .connect(ticket.addr.clone(), PAIR_ALPN)
             .await
-            .map_err(|e| NetError::Connect(format!(
-                "could not reach the device that made the ticket (is `hearth pair invite` still running there?): {e}"
-            )))?;
-        let lost = |e: &dyn std::fmt::Display| NetError::Pairing(format!("the other device went away: {e}"));
+            .map_err(|e| {
+                closed_or(&e, format!(
+                    "could not reach the device that made the ticket (is `hearth pair invite` still running there?): {e}"
+                ))
+            })?;
+        let lost = |e: &dyn std::fmt::Display| closed_or(e, format!("the other device went away: {e}"));
         let (mut send, mut recv) = conn.open_bi().await.map_err(|e| lost(&e))?;
         let mut request = vec![1u8];
         request.extend_from_slice(&ticket.secret);
@@ -323,7 +341,7 @@ pub async fn join(
         send.write_all(&request).await.map_err(|e| lost(&e))?;
         let mut status = [0u8; 1];
         recv.read_exact(&mut status).await.map_err(|_| {
-            NetError::Pairing("the other device closed the connection: the invitation is no longer open".into())
+            NetError::Pairing("the other device closed the connection: this pairing ticket was already used or has expired (or `hearth pair invite` stopped); start `hearth pair invite` again".into())
         })?;
         match status[0] {
             GO_ON => {}

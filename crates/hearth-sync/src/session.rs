@@ -41,6 +41,10 @@ pub struct Outcome {
     pub forks: Vec<Author>,
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    /// This device's version vector of each scope it offered, when the
+    /// exchange began: once it ends without error, the peer holds at least
+    /// this (what was missing was sent).
+    pub offered: BTreeMap<ScopeId, VersionVector>,
 }
 
 impl Outcome {
@@ -60,13 +64,13 @@ where
     W: AsyncWrite + Unpin + Send,
 {
     let (out_tx, out_rx) = mpsc::channel::<Message>(4);
-    let (stop_tx, stop_rx) = oneshot::channel::<Option<Message>>();
+    let (stop_tx, stop_rx) = oneshot::channel::<Verdict>();
     let ours = match blocking(&replica, |r| r.vectors()).await {
         Ok(v) => v,
         Err(e) => {
             // Still tell the peer, so it does not wait for a Hello.
             let msg = Message::error(code::INTERNAL, &e.to_string());
-            let _ = stop_tx.send(Some(msg));
+            let _ = stop_tx.send(Verdict::Stop(Some(msg)));
             let _ = write_all(send, out_rx, stop_rx).await;
             return Err(SessionError::Local(e.to_string()));
         }
@@ -86,6 +90,7 @@ where
     let bytes_sent = written?;
     outcome.sent = sent?;
     outcome.bytes_sent = bytes_sent;
+    outcome.offered = ours;
     Ok(outcome)
 }
 
@@ -172,32 +177,52 @@ async fn plan_and_send(
     Ok(sent)
 }
 
-/// Write each message as a frame until the planner is done (then finish the
-/// stream) or the reader says stop (then write its Error, if any, first).
+/// What the reader tells the writer.
+enum Verdict {
+    /// Every Done arrived and all the peer sent was taken: finish when the
+    /// planner is done.
+    Done,
+    /// Stop now, with this Error message first if there is one.
+    Stop(Option<Message>),
+}
+
+/// Write each message as a frame. The stream is finished only once the
+/// planner is done and the reader has its verdict on everything the peer
+/// sent (every Done arrived, or an error), so that a refusal always reaches
+/// the peer before this side's end of stream. An error from the reader
+/// stops the writing at once, its Error message written first.
 async fn write_all<W: AsyncWrite + Unpin>(
     mut send: W,
     mut messages: mpsc::Receiver<Message>,
-    stop: oneshot::Receiver<Option<Message>>,
+    verdict: oneshot::Receiver<Verdict>,
 ) -> Result<u64, SessionError> {
     let mut written = 0u64;
-    let mut stop = Some(stop);
+    let mut verdict = Some(verdict);
+    let stop_with = |error: Option<Message>, written: &mut u64| -> Result<Vec<u8>, SessionError> {
+        match error {
+            Some(error) => {
+                let bytes = error.encode().map_err(SessionError::Protocol)?;
+                *written += bytes.len() as u64;
+                Ok(bytes)
+            }
+            None => Ok(Vec::new()),
+        }
+    };
     loop {
-        let next = match stop.as_mut() {
-            Some(stop_rx) => tokio::select! {
+        let next = match verdict.as_mut() {
+            Some(v) => tokio::select! {
                 biased;
-                said = stop_rx => {
+                said = v => {
+                    verdict = None;
                     match said {
-                        Ok(error) => {
-                            if let Some(error) = error {
-                                let bytes = error.encode().map_err(SessionError::Protocol)?;
-                                written += bytes.len() as u64;
-                                let _ = send.write_all(&bytes).await;
-                            }
+                        Ok(Verdict::Stop(error)) => {
+                            let bytes = stop_with(error, &mut written)?;
+                            let _ = send.write_all(&bytes).await;
                             let _ = send.shutdown().await;
                             return Ok(written);
                         }
-                        // The reader finished without a word: go on.
-                        Err(_) => { stop = None; continue; }
+                        // Every Done arrived: go on writing.
+                        _ => continue,
                     }
                 }
                 m = messages.recv() => m,
@@ -205,6 +230,15 @@ async fn write_all<W: AsyncWrite + Unpin>(
             None => messages.recv().await,
         };
         let Some(message) = next else {
+            // The planner is done: wait for the reader's verdict.
+            if let Some(v) = verdict.take()
+                && let Ok(Verdict::Stop(error)) = v.await
+            {
+                let bytes = stop_with(error, &mut written)?;
+                let _ = send.write_all(&bytes).await;
+                let _ = send.shutdown().await;
+                return Ok(written);
+            }
             send.shutdown().await.map_err(io)?;
             return Ok(written);
         };
@@ -219,7 +253,7 @@ struct Reader<R> {
     replica: Arc<dyn Replica>,
     ours: BTreeMap<ScopeId, VersionVector>,
     /// Tells the writer to stop, with the Error to send first, if any.
-    stop: Option<oneshot::Sender<Option<Message>>>,
+    stop: Option<oneshot::Sender<Verdict>>,
 }
 
 impl<R: AsyncRead + Unpin> Reader<R> {
@@ -237,7 +271,7 @@ impl<R: AsyncRead + Unpin> Reader<R> {
             Err(SessionError::Peer { .. } | SessionError::Io(_)) => None,
         };
         if let (Some(stop), Err(_)) = (self.stop.take(), &result) {
-            let _ = stop.send(error);
+            let _ = stop.send(Verdict::Stop(error));
         }
         result
     }
@@ -309,11 +343,13 @@ impl<R: AsyncRead + Unpin> Reader<R> {
                 }
             }
         }
+        // Every Done arrived: the writer may finish. The peer finishes once
+        // it has judged what this side sent; an Error may still come.
+        if let Some(verdict) = self.stop.take() {
+            let _ = verdict.send(Verdict::Done);
+        }
         match self.next().await? {
             None => {}
-            Some(Message::Error { code, message }) => {
-                return Err(SessionError::Peer { code, message });
-            }
             Some(_) => return Err(malformed("a message after Done for every open scope")),
         }
         outcome.bytes_received = self.frames.read;

@@ -1,8 +1,10 @@
 //! Cross-crate tests: journals written through hearth-core, carried through
 //! every file format by hearth-interchange, and read back into new vaults;
-//! and devices' ops carried through hearth-sync's wire format.
+//! devices' ops carried through hearth-sync's wire format; and devices
+//! meeting over the network.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod network;
 mod roundtrip;
 mod sync_wire;

@@ -179,3 +179,150 @@ fn a_write_by_another_process_reaches_a_connected_device_through_serve() {
     serve_a.stop();
     serve_b.stop();
 }
+
+/// The network sockets (UDP, TCP, raw; IPv4 and IPv6) a process holds: its
+/// open sockets (`/proc/PID/fd`) that its network namespace lists in
+/// `/proc/PID/net/*`. Unix sockets (the runtime's signal pipe) are not
+/// network sockets and do not count.
+fn sockets(pid: u32) -> usize {
+    let held: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| std::fs::read_link(e.path()).ok())
+                .filter_map(|l| {
+                    let l = l.to_string_lossy().into_owned();
+                    l.strip_prefix("socket:[")?
+                        .strip_suffix(']')
+                        .map(str::to_owned)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut network = std::collections::BTreeSet::new();
+    for table in ["udp", "udp6", "tcp", "tcp6", "raw", "raw6"] {
+        let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/net/{table}")) else {
+            continue;
+        };
+        for line in text.lines().skip(1) {
+            if let Some(inode) = line.split_whitespace().nth(9) {
+                network.insert(inode.to_owned());
+            }
+        }
+    }
+    held.iter().filter(|i| network.contains(*i)).count()
+}
+
+#[test]
+fn offline_mode_closes_every_socket_and_the_node_comes_back_when_it_is_off() {
+    let ns = Netns::new();
+    let a = Journal::new();
+    a.ok(&["config", "offline", "on"]);
+    ns.fails(&a, &["sync"])
+        .says(&["offline mode is on", "hearth config offline off"]);
+    ns.fails(&a, &["pair", "invite", "--yes"])
+        .says(&["offline mode is on"]);
+
+    let mut serve = ns.spawn(&a, &["serve", "--json"]);
+    let closed = serve.json_line(LONG);
+    assert_eq!(closed["closed"], "offline", "{closed}");
+    let pid = serve.pid();
+    assert_eq!(sockets(pid), 0, "offline: no socket at all");
+    assert_eq!(
+        a.ok(&["status", "--json"]).json()["node"]["state"],
+        "offline"
+    );
+
+    a.ok(&["config", "offline", "off"]);
+    let up = serve.json_line(LONG);
+    assert!(
+        up["ticket"].as_str().unwrap().starts_with("endpoint"),
+        "{up}"
+    );
+    assert!(sockets(pid) > 0, "online: the endpoint's sockets are open");
+    let status = a.ok(&["status", "--json"]).json();
+    assert_eq!(status["node"]["state"], "running", "{status}");
+    assert_eq!(status["node"]["pid"], pid, "{status}");
+
+    a.ok(&["config", "offline", "on"]);
+    assert_eq!(serve.json_line(LONG)["closed"], "offline");
+    assert!(
+        eventually(LONG, || sockets(pid) == 0),
+        "back offline: every socket closed"
+    );
+    serve.stop();
+    assert_eq!(
+        a.ok(&["status", "--json"]).json()["node"]["state"],
+        "offline"
+    );
+    a.ok(&["config", "offline", "off"]);
+    assert_eq!(
+        a.ok(&["status", "--json"]).json()["node"]["state"],
+        "stopped"
+    );
+}
+
+#[test]
+fn outside_its_sync_windows_the_node_is_closed_and_says_when_it_opens() {
+    let ns = Netns::new();
+    let a = Journal::new();
+    a.fails(&["config", "sync-window", "19:00"])
+        .says(&["HH:MM-HH:MM"]);
+    // Tests run in UTC: a window two hours from now, an hour long.
+    let now = chrono::Utc::now();
+    let from = now + chrono::Duration::hours(2);
+    let to = now + chrono::Duration::hours(3);
+    let window = format!("{}-{}", from.format("%H:%M"), to.format("%H:%M"));
+    a.ok(&["config", "sync-window", &window]);
+    let shown = a.ok(&["config", "--json"]).json();
+    assert_eq!(
+        shown["sync_windows"].as_array().unwrap().len(),
+        1,
+        "{shown}"
+    );
+    let mut serve = ns.spawn(&a, &["serve", "--json"]);
+    let closed = serve.json_line(LONG);
+    assert_eq!(closed["closed"], "waiting", "{closed}");
+    let opens: chrono::DateTime<chrono::Utc> =
+        closed["opens_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        opens.format("%H:%M").to_string(),
+        from.format("%H:%M").to_string()
+    );
+    assert_eq!(sockets(serve.pid()), 0);
+    let status = a.ok(&["status", "--json"]).json();
+    assert_eq!(status["node"]["state"], "waiting", "{status}");
+    a.ok(&["config", "sync-window", "none"]);
+    assert!(
+        serve.json_line(LONG)["ticket"].is_string(),
+        "no window: open at once"
+    );
+    serve.stop();
+}
+
+#[test]
+fn status_says_when_each_device_last_exchanged_and_what_it_has_not_confirmed() {
+    let ns = Netns::new();
+    let a = Journal::new();
+    a.write(&["one"]);
+    let status = a.ok(&["status", "--json"]).json();
+    assert_eq!(status["node"]["state"], "stopped", "{status}");
+    assert_eq!(status["devices"].as_array().unwrap().len(), 0);
+    let (b, _) = pair(&ns, &a, "Phone");
+    let status = a.ok(&["status", "--json"]).json();
+    let phone = &status["devices"][0];
+    assert_eq!(phone["name"], "Phone", "{status}");
+    assert_eq!(phone["equal_then"], true, "{status}");
+    assert_eq!(phone["unconfirmed"], 0, "{status}");
+    a.write(&["two"]);
+    a.write(&["three"]);
+    let status = a.ok(&["status", "--json"]).json();
+    assert_eq!(status["devices"][0]["unconfirmed"], 2, "{status}");
+    let text = a.ok(&["status"]).stdout;
+    assert!(
+        text.contains("Phone") && text.contains("2 of this device's changes"),
+        "{text}"
+    );
+    // B has never been dialled back by A: A knows it only from pairing.
+    let status_b = b.ok(&["status", "--json"]).json();
+    assert_eq!(status_b["devices"][0]["equal_then"], true, "{status_b}");
+}

@@ -138,6 +138,10 @@ impl Background {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Wait for it to exit; its status code and what is left of stdout.
     pub fn finish(mut self, wait: Duration) -> (Option<i32>, Vec<String>, Vec<String>) {
         let deadline = Instant::now() + wait;

@@ -1,0 +1,371 @@
+//! Devices meeting over the network (hearth-core's `Network` on real iroh
+//! endpoints, on loopback, in a network namespace of the test's own), and
+//! the exchange itself over an in-memory stream where one side misbehaves
+//! or the stream is cut.
+
+use hearth_core::backup::BackupKey;
+use hearth_core::network::{self, NetOptions, Network, SharedJournal};
+use hearth_core::{CoreError, EntryDraft, Journal, KdfParams, ListFilter, Vault};
+use hearth_sync::session::{self, Outcome};
+use hearth_sync::{Allowlist, Node, NodeOptions, PairTicket, Replica, ReplicaError, SessionError};
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::AsyncWrite;
+
+fn cheap() -> KdfParams {
+    KdfParams::new(8 * 1024, 1, 1).unwrap()
+}
+
+/// Move the calling thread (and what it starts: the runtime's threads, any
+/// process) into a new network namespace holding only loopback. Where the
+/// machine does not allow it, say so: every address dialled below is one a
+/// node of this test printed.
+fn loopback_only() {
+    match nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET) {
+        Ok(()) => {
+            let up = std::process::Command::new("ip")
+                .args(["link", "set", "lo", "up"])
+                .status();
+            assert!(up.is_ok_and(|s| s.success()), "loopback comes up");
+        }
+        Err(e) => {
+            eprintln!("note: no network namespace here ({e}); running on the machine's loopback")
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn shared(j: Journal) -> SharedJournal {
+    Arc::new(Mutex::new(j))
+}
+
+fn count(j: &SharedJournal) -> usize {
+    network::lock(j).len()
+}
+
+#[test]
+fn a_refused_code_a_wrong_or_used_ticket_and_an_expired_one_change_nothing() {
+    loopback_only();
+    let dir = tempfile::tempdir().unwrap();
+    let a = shared(Vault::create(&dir.path().join("a"), b"pw", cheap()).unwrap());
+    network::lock(&a)
+        .write(EntryDraft {
+            body: "the journal".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let accept_here = Arc::new(AtomicBool::new(false));
+    let answer = accept_here.clone();
+    let confirm = Arc::new(move |_: &str, _: &str| answer.load(Ordering::SeqCst));
+    let rt = runtime();
+    rt.block_on(async {
+        let net = Network::start(a.clone(), &NetOptions::default(), Some(confirm))
+            .await
+            .unwrap();
+        let join = |home: &str, ticket: String, yes: bool| {
+            let home = dir.path().join(home);
+            async move {
+                network::join(&home, b"pw2", cheap(), &ticket, "New", move |_| yes)
+                    .await
+                    .map(|_| ())
+            }
+        };
+        let error = |r: Result<(), CoreError>| r.unwrap_err().to_string();
+
+        // Refused on the existing device.
+        let ticket = net.invite(Duration::from_secs(600));
+        let e = error(join("b1", ticket, true).await);
+        assert!(e.contains("refused on the other device"), "{e}");
+        // Refused on the new device.
+        let ticket = net.invite(Duration::from_secs(600));
+        let e = error(join("b2", ticket, false).await);
+        assert!(e.contains("refused here"), "{e}");
+        // A wrong secret is answered, and the invitation stays open.
+        accept_here.store(true, Ordering::SeqCst);
+        let ticket = net.invite(Duration::from_secs(600));
+        let mut wrong = PairTicket::parse(&ticket).unwrap();
+        wrong.secret[0] ^= 1;
+        let e = error(join("b3", wrong.to_string(), true).await);
+        assert!(e.contains("does not know this ticket"), "{e}");
+        for home in ["b1", "b2", "b3"] {
+            assert!(!Vault::exists(&dir.path().join(home)), "{home}: no journal");
+        }
+        assert_eq!(
+            network::lock(&a).devices().len(),
+            1,
+            "no device was admitted"
+        );
+
+        // The right ticket then works, once.
+        join("b4", ticket.clone(), true).await.unwrap();
+        assert_eq!(network::lock(&a).devices().len(), 2);
+        let e = error(join("b5", ticket, true).await);
+        assert!(e.contains("already used"), "{e}");
+        // An expired ticket is refused before anything is dialled.
+        let e = error(join("b6", net.invite(Duration::ZERO), true).await);
+        assert!(e.contains("expired"), "{e}");
+        for home in ["b5", "b6"] {
+            assert!(!Vault::exists(&dir.path().join(home)), "{home}: no journal");
+        }
+        net.shutdown().await;
+    });
+    let b = Vault::unlock(&dir.path().join("b4"), b"pw2").unwrap().0;
+    assert_eq!(b.len(), 1, "the paired device holds the journal");
+    assert_eq!(network::lock(&a).devices().len(), 2);
+}
+
+#[test]
+fn a_device_that_is_not_trusted_is_refused_by_the_device_it_dials() {
+    loopback_only();
+    let dir = tempfile::tempdir().unwrap();
+    let a = shared(Vault::create(&dir.path().join("a"), b"pw", cheap()).unwrap());
+    let stranger = shared(Vault::create(&dir.path().join("s"), b"pw", cheap()).unwrap());
+    network::lock(&stranger)
+        .write(EntryDraft {
+            body: "not yours".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    runtime().block_on(async {
+        let net = Network::start(a.clone(), &NetOptions::default(), None)
+            .await
+            .unwrap();
+        let target = hearth_sync::node::parse_address_ticket(&net.ticket()).unwrap();
+        // A stranger whose own node would let the connection through.
+        let own = Allowlist::default();
+        own.insert(*target.id.as_bytes());
+        let node = Node::spawn(
+            &NodeOptions::direct([7; 32]),
+            network::replica(stranger.clone()),
+            own,
+            None,
+        )
+        .await
+        .unwrap();
+        let e = node.sync_with(target).await.unwrap_err().to_string();
+        assert!(e.contains("does not know this device"), "{e}");
+        node.shutdown().await;
+        net.shutdown().await;
+    });
+    assert_eq!(count(&a), 0, "nothing reached the dialled device");
+}
+
+/// A first device, and a second made from its backup while it was empty.
+fn two_devices(dir: &Path) -> (SharedJournal, SharedJournal) {
+    let a = Vault::create(&dir.join("a"), b"pw", cheap()).unwrap();
+    let file = dir.join("empty.hearth-backup");
+    a.backup(&file).unwrap();
+    Vault::restore_backup(&file, &dir.join("b"), BackupKey::Passphrase(b"pw")).unwrap();
+    let b = Vault::unlock(&dir.join("b"), b"pw").unwrap().0;
+    (shared(a), shared(b))
+}
+
+fn write(j: &SharedJournal, n: usize) {
+    let mut j = network::lock(j);
+    for i in 0..n {
+        j.write(EntryDraft {
+            body: format!("entry {i}"),
+            ..Default::default()
+        })
+        .unwrap();
+    }
+}
+
+/// One exchange between two journals over an in-memory pipe; `a_side`
+/// wraps what A writes.
+async fn exchange(
+    a: Arc<dyn Replica>,
+    b: Arc<dyn Replica>,
+    cut_after: Option<usize>,
+) -> (Result<Outcome, SessionError>, Result<Outcome, SessionError>) {
+    let (a_end, b_end) = tokio::io::duplex(64 << 10);
+    let (a_read, a_write) = tokio::io::split(a_end);
+    let (mut b_read, mut b_write) = tokio::io::split(b_end);
+    let mut a_write = Cut {
+        inner: a_write,
+        left: cut_after.unwrap_or(usize::MAX),
+    };
+    let mut a_read = a_read;
+    tokio::join!(
+        session::run(&mut a_read, &mut a_write, a),
+        session::run(&mut b_read, &mut b_write, b)
+    )
+}
+
+/// A writer whose stream breaks after `left` bytes.
+struct Cut<W> {
+    inner: W,
+    left: usize,
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for Cut<W> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        if self.left == 0 {
+            return Poll::Ready(Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "cut",
+            )));
+        }
+        let n = buf.len().min(self.left);
+        match Pin::new(&mut self.inner).poll_write(cx, &buf[..n]) {
+            Poll::Ready(Ok(n)) => {
+                self.left -= n;
+                if self.left == 0 {
+                    let _ = Pin::new(&mut self.inner).poll_shutdown(cx);
+                }
+                Poll::Ready(Ok(n))
+            }
+            other => other,
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[test]
+fn a_transfer_cut_in_the_middle_resumes_without_gaps_or_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two_devices(dir.path());
+    write(&a, 1300);
+    let rt = runtime();
+    // Cut a little after the first batch of ops (Hello and Vector take
+    // under 200 bytes before it).
+    let first_batch = {
+        let theirs = network::lock(&b).version_vector().unwrap();
+        let ops = network::lock(&a)
+            .ops_missing_from(&theirs, usize::MAX)
+            .unwrap();
+        let ops: Vec<_> = ops
+            .into_iter()
+            .map(|o| hearth_sync::Op::try_from(o).unwrap())
+            .collect();
+        hearth_sync::Message::batches(ops)[0]
+            .encode()
+            .unwrap()
+            .len()
+    };
+    let (ra, rb) = (network::replica(a.clone()), network::replica(b.clone()));
+    let (_, cut) = rt.block_on(exchange(ra.clone(), rb.clone(), Some(first_batch + 1000)));
+    assert!(matches!(cut, Err(SessionError::Io(_))), "{cut:?}");
+    let part = count(&b);
+    assert!(
+        part > 0 && part < 1300,
+        "the whole first batch was stored: {part}"
+    );
+
+    let (sent, got) = rt.block_on(exchange(ra, rb, None));
+    let (sent, got) = (sent.unwrap(), got.unwrap());
+    assert_eq!(got.received.duplicates, 0, "nothing came twice");
+    assert_eq!(got.received.stored + part, 1300, "nothing is missing");
+    assert!(sent.equal() && got.equal());
+    let (a, b) = (network::lock(&a), network::lock(&b));
+    assert_eq!(a.version_vector().unwrap(), b.version_vector().unwrap());
+    let all = |j: &Journal| -> Vec<_> {
+        j.list(&ListFilter::default())
+            .unwrap()
+            .into_iter()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(all(&a), all(&b));
+}
+
+/// A's side, serving what A holds with its last op's signature broken.
+struct Forger(Arc<dyn Replica>);
+
+impl Replica for Forger {
+    fn vectors(
+        &self,
+    ) -> Result<std::collections::BTreeMap<[u8; 16], hearth_sync::VersionVector>, ReplicaError>
+    {
+        self.0.vectors()
+    }
+
+    fn ops(
+        &self,
+        scope: &[u8; 16],
+        author: &[u8; 32],
+        from: u64,
+        to: u64,
+        limit: usize,
+    ) -> Result<Vec<hearth_core::OpRecord>, ReplicaError> {
+        let mut ops = self.0.ops(scope, author, from, to, limit)?;
+        if let Some(last) = ops.last_mut() {
+            last.signature[0] ^= 1;
+        }
+        Ok(ops)
+    }
+
+    fn receive(&self, ops: Vec<hearth_core::OpRecord>) -> Result<hearth_sync::Taken, ReplicaError> {
+        self.0.receive(ops)
+    }
+}
+
+#[test]
+fn a_forged_op_on_the_wire_is_refused_the_sender_told_and_nothing_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = two_devices(dir.path());
+    write(&a, 3);
+    let before = network::lock(&b).version_vector().unwrap();
+    let forger = Arc::new(Forger(network::replica(a.clone())));
+    let (sent, got) = runtime().block_on(exchange(forger, network::replica(b.clone()), None));
+    assert!(matches!(got, Err(SessionError::Refused(_))), "{got:?}");
+    assert!(
+        matches!(sent, Err(SessionError::Peer { code: 3, .. })),
+        "{sent:?}"
+    );
+    let b = network::lock(&b);
+    assert_eq!(b.len(), 0);
+    assert_eq!(
+        b.version_vector().unwrap(),
+        before,
+        "nothing of the batch was stored"
+    );
+}
+
+#[test]
+fn an_oversized_frame_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, b) = two_devices(dir.path());
+    let before = network::lock(&b).version_vector().unwrap();
+    let got = runtime().block_on(async {
+        let (mut peer, b_end) = tokio::io::duplex(1 << 16);
+        let (mut b_read, mut b_write) = tokio::io::split(b_end);
+        use tokio::io::AsyncWriteExt;
+        // A length of 4 GiB - 1, and nothing after it.
+        peer.write_all(&[0xff, 0xff, 0xff, 0xff]).await.unwrap();
+        let got = session::run(&mut b_read, &mut b_write, network::replica(b.clone())).await;
+        drop(peer);
+        got
+    });
+    assert!(
+        matches!(
+            got,
+            Err(SessionError::Protocol(
+                hearth_sync::SyncError::FrameTooLarge { .. }
+            ))
+        ),
+        "{got:?}"
+    );
+    assert_eq!(network::lock(&b).version_vector().unwrap(), before);
+}
