@@ -147,7 +147,7 @@ async fn wait_for_pairing(
                     }
                 }
             }
-            NetEvent::Up { .. } | NetEvent::Closed { .. } => {}
+            NetEvent::Up { .. } | NetEvent::Closed { .. } | NetEvent::EntriesChanged { .. } => {}
         }
     }
 }
@@ -310,8 +310,17 @@ pub fn serve(home: &Path, a: &ServeArgs) -> Result<()> {
                 }
             }
         });
-        let port = a.net.port.unwrap_or(0);
-        let result = network::run_node(journal, port, events, async {
+        // `serve` takes no new devices (that is `pair invite`) and no
+        // commands: it keeps the sender so the node's command channel stays
+        // open.
+        let (_commands, commands) = tokio::sync::mpsc::channel(1);
+        let run = network::NodeRun {
+            port: a.net.port.unwrap_or(0),
+            events,
+            confirm: None,
+            commands,
+        };
+        let result = network::run_node(journal, run, async {
             let _ = shutdown_signal().await;
         })
         .await;
@@ -333,6 +342,7 @@ fn print_event(event: &NetEvent, json: bool) -> Result<()> {
                 serde_json::json!({ "paired": { "device": device, "name": name } })
             }
             NetEvent::PairingFailed(e) => serde_json::json!({ "pairing_failed": e }),
+            NetEvent::EntriesChanged { .. } => return Ok(()),
         };
         return print_json_line(&line);
     }
@@ -356,6 +366,7 @@ fn print_event(event: &NetEvent, json: bool) -> Result<()> {
         NetEvent::Synced(Err(e)) => eprintln!("hearth: {e}"),
         NetEvent::Paired { name, .. } => say!("Paired with {name:?}."),
         NetEvent::PairingFailed(e) => eprintln!("hearth: pairing failed: {e}"),
+        NetEvent::EntriesChanged { .. } => {}
     }
     Ok(())
 }

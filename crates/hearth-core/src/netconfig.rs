@@ -12,6 +12,7 @@ const SETTING: &str = "net.config";
 
 /// Which relays the node may use.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RelayChoice {
     /// None: devices reach each other directly or not at all.
@@ -25,6 +26,7 @@ pub enum RelayChoice {
 
 /// A daily time span in local time, `HH:MM-HH:MM`; it may wrap midnight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncWindow {
     /// Minutes after midnight.
     pub start: u16,
@@ -77,6 +79,7 @@ impl std::fmt::Display for SyncWindow {
 
 /// This device's network settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(default)]
 pub struct NetConfig {
     /// No socket at all while on.

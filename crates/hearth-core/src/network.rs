@@ -45,6 +45,7 @@ const WELCOME_V1: u8 = 1;
 
 /// What one exchange with a device did, for the person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncReport {
     /// The other device's id, 64 hex digits.
     pub device: String,
@@ -57,7 +58,9 @@ pub struct SyncReport {
     pub duplicates: usize,
     /// Whether both held the same ops when the exchange ended.
     pub equal: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes_sent: u64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes_received: u64,
 }
 
@@ -172,8 +175,12 @@ fn read_welcome(bytes: &[u8]) -> Result<Person> {
     })
 }
 
-/// The journal's side of an exchange.
-struct JournalReplica(SharedJournal);
+/// The journal's side of an exchange; tells `events` which entries each
+/// stored batch changed.
+struct JournalReplica {
+    journal: SharedJournal,
+    events: Option<tokio::sync::broadcast::Sender<NetEvent>>,
+}
 
 fn failed(e: CoreError) -> ReplicaError {
     match e {
@@ -184,7 +191,7 @@ fn failed(e: CoreError) -> ReplicaError {
 
 impl Replica for JournalReplica {
     fn vectors(&self) -> std::result::Result<BTreeMap<ScopeId, VersionVector>, ReplicaError> {
-        let journal = lock(&self.0);
+        let journal = lock(&self.journal);
         let mut out: BTreeMap<ScopeId, VersionVector> = BTreeMap::new();
         out.insert(journal.scope(), VersionVector::new());
         for ((scope, author), (seq, hash)) in journal.version_vector().map_err(failed)?.0 {
@@ -205,7 +212,7 @@ impl Replica for JournalReplica {
         to: u64,
         limit: usize,
     ) -> std::result::Result<Vec<OpRecord>, ReplicaError> {
-        let journal = lock(&self.0);
+        let journal = lock(&self.journal);
         let want = usize::try_from(to.saturating_sub(from) + 1).unwrap_or(usize::MAX);
         journal
             .ops_of(scope, author, from, want.min(limit))
@@ -213,7 +220,15 @@ impl Replica for JournalReplica {
     }
 
     fn receive(&self, ops: Vec<OpRecord>) -> std::result::Result<Taken, ReplicaError> {
-        let got = lock(&self.0).receive(ops).map_err(failed)?;
+        let got = lock(&self.journal).receive(ops).map_err(failed)?;
+        if let Some(events) = &self.events
+            && !(got.changed.is_empty() && got.purged.is_empty())
+        {
+            let _ = events.send(NetEvent::EntriesChanged {
+                changed: got.changed.clone(),
+                purged: got.purged.clone(),
+            });
+        }
         Ok(Taken {
             stored: got.stored,
             duplicates: got.duplicates,
@@ -230,7 +245,10 @@ pub type Confirm = Arc<dyn Fn(&str, &str) -> bool + Send + Sync>;
 /// (hearth-sync's `session::run`): what the node uses, and what tests and
 /// benchmarks drive directly.
 pub fn replica(journal: SharedJournal) -> Arc<dyn Replica> {
-    Arc::new(JournalReplica(journal))
+    Arc::new(JournalReplica {
+        journal,
+        events: None,
+    })
 }
 
 /// The existing device's side of pairing.
@@ -305,6 +323,12 @@ pub enum NetEvent {
     Paired { device: String, name: String },
     /// A pairing attempt failed; the invitation is spent.
     PairingFailed(String),
+    /// Ops from another device changed these entries (created or edited)
+    /// and purged those; the journal in memory has them already.
+    EntriesChanged {
+        changed: Vec<crate::EntryId>,
+        purged: Vec<crate::EntryId>,
+    },
     /// The node came up; devices can dial it with this address ticket.
     Up { ticket: String },
     /// The node closed (offline mode, or outside the sync windows).
@@ -353,11 +377,14 @@ impl Network {
                 confirm,
             }) as Arc<dyn PairHost>
         });
-        let replica = Arc::new(JournalReplica(journal.clone()));
+        let (events, _) = tokio::sync::broadcast::channel(256);
+        let replica = Arc::new(JournalReplica {
+            journal: journal.clone(),
+            events: Some(events.clone()),
+        });
         let node = Node::spawn(&node_options, replica, allowlist.clone(), host)
             .await
             .map_err(net)?;
-        let (events, _) = tokio::sync::broadcast::channel(64);
         let (stop_recorder, stop) = tokio::sync::oneshot::channel();
         let recorder = tokio::spawn(record(
             node.events(),
@@ -744,6 +771,7 @@ const NODE_STATE: &str = "node.state";
 
 /// Whether this device's node is up, and if not, why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum NodeStatus {
     /// Accepting devices and pushing changes.
@@ -758,11 +786,13 @@ pub enum NodeStatus {
 
 /// The node's part of `hearth status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NodeReport {
     pub state: NodeStatus,
     /// The process running it.
     pub pid: Option<u32>,
     /// When the node next opens (waiting for a sync window).
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub opens_at: Option<DateTime<Utc>>,
     /// Its address ticket, for `hearth sync --peer`.
     pub ticket: Option<String>,
@@ -770,21 +800,26 @@ pub struct NodeReport {
 
 /// One other device's part of `hearth status`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DeviceSync {
     pub id: String,
     pub name: String,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub last_seen: Option<DateTime<Utc>>,
     /// When the last exchange with it finished.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub last_synced: Option<DateTime<Utc>>,
     /// Whether both held the same ops when it finished; `None`: never
     /// exchanged.
     pub equal_then: Option<bool>,
     /// This device's changes it has not confirmed holding.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub unconfirmed: u64,
 }
 
 /// `hearth status`: the node and each other device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncStatus {
     pub node: NodeReport,
     pub devices: Vec<DeviceSync>,
@@ -862,19 +897,48 @@ impl Journal {
     }
 }
 
+/// What the shell running a node may ask of it.
+pub enum NodeCommand {
+    /// Open a pairing invitation valid for `ttl`; the reply is its ticket,
+    /// or why not (the node is closed).
+    Invite {
+        ttl: Duration,
+        reply: tokio::sync::oneshot::Sender<Result<String>>,
+    },
+    /// Close the open invitation.
+    CloseInvite,
+    /// Exchange with every known device now; the reply is what moved.
+    SyncNow {
+        reply: tokio::sync::oneshot::Sender<Vec<(String, Result<SyncReport>)>>,
+    },
+}
+
+/// How a shell runs this device's node with [`run_node`].
+pub struct NodeRun {
+    /// The UDP port, 0 for any.
+    pub port: u16,
+    /// Hears everything that happens, across the node closing and opening.
+    pub events: tokio::sync::broadcast::Sender<NetEvent>,
+    /// Asks the person whether a new device's code matches; without it the
+    /// node refuses invitations.
+    pub confirm: Option<Confirm>,
+    pub commands: tokio::sync::mpsc::Receiver<NodeCommand>,
+}
+
 /// Run this device's node for as long as `stop` has not completed, the way
 /// the person's settings say: up while online and inside a sync window
-/// (accepting devices, pushing changes), closed (no socket open) while
-/// offline or outside every window, and brought up or down within a second
-/// of a setting changing, from any process. `events` hears what happens.
+/// (accepting devices, pushing changes, answering commands), closed (no
+/// socket open) while offline or outside every window, and brought up or
+/// down within a second of a setting changing, from any process.
 pub async fn run_node(
     journal: SharedJournal,
-    port: u16,
-    events: tokio::sync::broadcast::Sender<NetEvent>,
+    mut run: NodeRun,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<()> {
     tokio::pin!(stop);
     let pid = std::process::id();
+    let events = run.events.clone();
+    let mut commands_open = true;
     let result = async {
         loop {
             let config = lock(&journal).net_config()?;
@@ -883,13 +947,19 @@ pub async fn run_node(
             tokio::pin!(changed);
             match gate {
                 Gate::Open => {
-                    let options = NetOptions::from_config(&config, port)?;
-                    let net = Network::start(journal.clone(), &options, None).await?;
+                    let options = NetOptions::from_config(&config, run.port)?;
+                    let net = Network::start(journal.clone(), &options, run.confirm.clone()).await?;
                     let mut from_node = net.events();
                     let forward = events.clone();
                     let forwarder = tokio::spawn(async move {
-                        while let Ok(e) = from_node.recv().await {
-                            let _ = forward.send(e);
+                        loop {
+                            match from_node.recv().await {
+                                Ok(e) => {
+                                    let _ = forward.send(e);
+                                }
+                                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                                Err(_) => return,
+                            }
                         }
                     });
                     lock(&journal).set_node_state(Some(NodeState {
@@ -901,17 +971,38 @@ pub async fn run_node(
                     let _ = events.send(NetEvent::Up {
                         ticket: net.ticket(),
                     });
-                    let mut stopped = false;
-                    net.serve_until(async {
+                    let stopped = std::sync::atomic::AtomicBool::new(false);
+                    {
+                    let serving = net.serve_until(async {
                         tokio::select! {
-                            _ = &mut stop => stopped = true,
+                            _ = &mut stop => stopped.store(true, std::sync::atomic::Ordering::SeqCst),
                             _ = &mut changed => {}
                         }
-                    })
-                    .await;
+                    });
+                    tokio::pin!(serving);
+                    loop {
+                        tokio::select! {
+                            _ = &mut serving => break,
+                            command = run.commands.recv(), if commands_open => match command {
+                                None => commands_open = false,
+                                Some(NodeCommand::Invite { ttl, reply }) => {
+                                    let _ = reply.send(if run.confirm.is_some() {
+                                        Ok(net.invite(ttl))
+                                    } else {
+                                        Err(CoreError::invalid("this node does not take new devices"))
+                                    });
+                                }
+                                Some(NodeCommand::CloseInvite) => net.close_invite(),
+                                Some(NodeCommand::SyncNow { reply }) => {
+                                    let _ = reply.send(net.sync_known().await);
+                                }
+                            },
+                        }
+                    }
+                    }
                     net.shutdown().await;
                     forwarder.abort();
-                    if stopped {
+                    if stopped.load(std::sync::atomic::Ordering::SeqCst) {
                         return Ok(());
                     }
                 }
@@ -929,9 +1020,30 @@ pub async fn run_node(
                         ticket: None,
                     }))?;
                     let _ = events.send(NetEvent::Closed { state, opens_at });
-                    tokio::select! {
-                        _ = &mut stop => return Ok(()),
-                        _ = &mut changed => {}
+                    let why = match state {
+                        NodeStatus::Offline => "offline mode is on",
+                        _ => "it is outside the sync windows",
+                    };
+                    loop {
+                        tokio::select! {
+                            _ = &mut stop => return Ok(()),
+                            _ = &mut changed => break,
+                            command = run.commands.recv(), if commands_open => match command {
+                                None => commands_open = false,
+                                Some(NodeCommand::Invite { reply, .. }) => {
+                                    let _ = reply.send(Err(CoreError::Network(format!(
+                                        "the node is closed: {why}"
+                                    ))));
+                                }
+                                Some(NodeCommand::CloseInvite) => {}
+                                Some(NodeCommand::SyncNow { reply }) => {
+                                    let _ = reply.send(vec![(
+                                        "every device".into(),
+                                        Err(CoreError::Network(format!("the node is closed: {why}"))),
+                                    )]);
+                                }
+                            },
+                        }
                     }
                 }
             }
