@@ -438,7 +438,7 @@ def parse_certificate(data, identity, what):
 def certified_devices(b, keys):
     """2.2 Trust, 3.6 step 7: scope -> the devices the identity key certified
     in a kind-3 op of that scope (whoever wrote the op)."""
-    certified = {}
+    certified = {"identity": b["identity"]}
     for op in b["ops"]:
         if op["kind"] == 3 and op["payload"]:
             device = parse_certificate(open_op(op, keys), b["identity"], op_name(op))
@@ -449,7 +449,7 @@ def certified_devices(b, keys):
 def check_op_v2(op, prev, keys, certified):
     """2.2 and 3.6 step 7, one op; returns its hash H256(S)."""
     what = op_name(op)
-    if op["kind"] not in (1, 2, 3):
+    if op["kind"] not in (1, 2, 3, 4, 5):
         raise Unreadable(f"{what} has unknown kind {op['kind']}")
     if op["author"] not in certified.get(op["scope"], ()):
         raise Unreadable(f"{what} is by a device the identity key never certified")
@@ -461,16 +461,53 @@ def check_op_v2(op, prev, keys, certified):
         # a marker (2.2 Purging): only its signature is left to check; a
         # purge op and a certificate keep their payloads.
         if op["kind"] != 1:
-            raise Unreadable(f"{what} is a purge op or certificate without its payload")
+            raise Unreadable(f"{what} is a purge op or registry op without its payload")
         return h256(s)
     if h256(op["payload"]) != op["payload_hash"]:
         raise Unreadable(f"{what}'s payload does not match its payload_hash")
     plain = open_op(op, keys)
     if op["kind"] == 2 and plain:
         raise Unreadable(f"{what} is a purge op with a non-empty plaintext")
-    if op["kind"] == 3 and op["doc"] != bytes(16):
-        raise Unreadable(f"{what} is a certificate outside the registry")
+    if op["kind"] in (3, 4, 5) and op["doc"] != bytes(16):
+        raise Unreadable(f"{what} is a registry op outside the registry")
+    if op["kind"] == 4:
+        check_removal(plain, certified_identity(certified), what)
+    if op["kind"] == 5:
+        check_epoch_change(plain, what)
     return h256(s)
+
+
+def certified_identity(certified):
+    return certified.get("identity")
+
+
+def check_removal(data, identity, what):
+    """1.6: a device removal, signed by the identity key."""
+    if len(data) != 1 + 32 + 32 + 8 + 8 + 64 or data[0] != 1:
+        raise Unreadable(f"{what}: malformed device removal")
+    if identity is not None and data[1:33] != identity:
+        raise Unreadable(f"{what}: the removal is for another identity")
+    verify(data[1:33], b"hearth/device-removal/v1" + data[:81], data[81:], f"{what}'s removal")
+
+
+def check_epoch_change(data, what):
+    """2.7: a new epoch's announcement: the member set's hash matches its wrappings."""
+    r = Reader(data)
+    if r.u8() != 1:
+        raise Unreadable(f"{what}: unknown epoch announcement version")
+    epoch, parent = r.u32(), r.u32()
+    members = r.take(32)
+    count = r.u16()
+    devices = []
+    for _ in range(count):
+        devices.append(r.take(32))
+        r.take(80)
+    if not r.done():
+        raise Unreadable(f"{what}: bytes left over after the epoch announcement")
+    if devices != sorted(devices) or h256(b"".join(devices)) != members:
+        raise Unreadable(f"{what}: the member set does not match its hash")
+    if epoch >> 20 <= parent >> 20:
+        raise Unreadable(f"{what}: epoch {epoch} is not a later generation than {parent}")
 
 
 def check_tombstones(b):

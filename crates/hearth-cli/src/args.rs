@@ -195,6 +195,14 @@ pub struct DevicesArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum DevicesAction {
+    /// Remove a lost or sold device: your other devices refuse it from then on, and it cannot read what is written after
+    Remove {
+        /// The device's id (a unique prefix of 4 or more digits is enough)
+        id: String,
+        /// Do not ask first (for scripts)
+        #[arg(long)]
+        yes: bool,
+    },
     /// Give a device a new name (it reaches your other devices when they sync)
     Rename {
         /// The device's id (a unique prefix of 4 or more digits is enough)

@@ -6,7 +6,7 @@ use crate::journal::Journal;
 use crate::oplog::Writer;
 use crate::{CoreError, Result};
 use chrono::{DateTime, Utc};
-use hearth_crypto::{DeviceCertificate, DevicePublicKey};
+use hearth_crypto::{DeviceCertificate, DevicePublicKey, DeviceRemoval};
 use serde::Serialize;
 
 /// One of the person's devices.
@@ -34,6 +34,7 @@ impl Journal {
         let mut out: Vec<Device> = self
             .registry
             .devices()
+            .filter(|c| self.registry.removed_at_seq(&c.device).is_none())
             .map(|c| {
                 let record = self.peer_record(&c.device);
                 Device {
@@ -90,6 +91,62 @@ impl Journal {
             .into_iter()
             .find(|d| d.id == id)
             .ok_or_else(|| CoreError::invalid(format!("device {id} is gone from the registry")))
+    }
+
+    /// Remove a lost or sold device: from now on every device of this
+    /// journal refuses it (at the handshake, and any op it writes after the
+    /// ones this device holds), and the journal's key moves to a new epoch
+    /// wrapped to each remaining device's own key, so it cannot read what is
+    /// written from now on, whoever forwards it. What it already holds it
+    /// keeps. The removal is an op, so it reaches the other devices as any
+    /// change does.
+    pub fn remove_device(&mut self, id_or_prefix: &str) -> Result<Device> {
+        let cert = self.find_device(id_or_prefix)?;
+        let me = *self.device_key().public().as_bytes();
+        if cert.device == me {
+            return Err(CoreError::invalid(
+                "this is the device you are using: remove it from another of your devices; nothing was changed",
+            ));
+        }
+        let shown = self
+            .devices()
+            .into_iter()
+            .find(|d| d.id == hex::encode(cert.device))
+            .ok_or_else(|| {
+                CoreError::invalid(format!(
+                    "device {} was removed already; nothing was changed",
+                    &hex::encode(cert.device)[..8]
+                ))
+            })?;
+        let scope = self.scope();
+        let last_seq = self
+            .store
+            .read()
+            .head(&scope, &cert.device)?
+            .map_or(0, |(seq, _)| seq);
+        let removal = DeviceRemoval::issue(
+            &self.secrets.user.identity,
+            cert.device,
+            last_seq,
+            Utc::now().timestamp_millis(),
+        );
+        let (epoch, key) = self.write_key();
+        let key = key.clone();
+        let signer = self.device_key().clone();
+        let registry = &mut self.registry;
+        self.store.write(|tx| -> Result<()> {
+            let writer = Writer {
+                scope,
+                epoch,
+                key: &key,
+                device: &signer,
+            };
+            registry.record_removal(tx, &writer, removal)?;
+            let new = registry.start_epoch(tx, &writer)?;
+            tracing::info!(epoch = new, "removed a device and started a new key epoch");
+            Ok(())
+        })?;
+        Ok(shown)
     }
 
     /// Certify a new device (pairing): a certificate signed by the identity

@@ -19,7 +19,9 @@
 
 use crate::entry::{Entry, EntryId};
 use crate::journal::Journal;
-use crate::oplog::{self, KIND_CHANGE, KIND_DEVICE, KIND_PURGE, OP_PAYLOAD_MAX};
+use crate::oplog::{
+    self, KIND_CHANGE, KIND_DEVICE, KIND_EPOCH, KIND_PURGE, KIND_REMOVAL, OP_PAYLOAD_MAX,
+};
 use crate::registry::{REGISTRY_DOC, Registry};
 use crate::{CoreError, Result, view};
 use hearth_doc::{EntryDoc, causal_order};
@@ -43,9 +45,12 @@ pub struct Received {
     pub changed: Vec<EntryId>,
     /// Entries purged by a purge op in the batch.
     pub purged: Vec<EntryId>,
-    /// Entries holding changes whose dependencies have not arrived yet:
+    /// Entries holding changes whose dependencies have not arrived yet
+    /// (or that are sealed in an epoch this device holds no key for yet):
     /// they show what has, and take the rest when it comes.
     pub waiting: Vec<EntryId>,
+    /// Ops of a removed device written after its removal: not stored.
+    pub from_removed: usize,
 }
 
 impl Journal {
@@ -96,7 +101,7 @@ impl Journal {
             op.hash = hearth_crypto::hash(&[&oplog::signed_header(op)]);
         }
         let scope = self.scope();
-        let registry = self.registry_with(&ops)?;
+        let mut registry = self.registry_with(&ops)?;
         let count = ops.len();
         let refuse = |e: CoreError| {
             if let CoreError::Refused(reason) = &e {
@@ -113,6 +118,9 @@ impl Journal {
         }
         let key = self.scope_key().clone();
         let actor = self.device_key().public().as_bytes().to_vec();
+        let me = *self.device_key().public().as_bytes();
+        let device_key = self.device_key().clone();
+        let agreement = self.secrets.device.agreement.clone();
         let outcome = self
             .store
             .write(|tx| -> Result<(Received, Vec<(EntryId, Entry)>)> {
@@ -123,6 +131,10 @@ impl Journal {
                     group.sort_by_key(|o| o.seq);
                     let (mut seq, mut hash) = tx.head(&scope, &author)?.unwrap_or((0, [0; 32]));
                     for mut op in group {
+                        if registry.removed_beyond(&author, op.seq) {
+                            got.from_removed += 1;
+                            continue;
+                        }
                         if op.seq <= seq {
                             match tx.op_at(&scope, &author, op.seq)? {
                                 Some(held) if held.hash == op.hash => got.duplicates += 1,
@@ -167,6 +179,27 @@ impl Journal {
                         }
                     }
                 }
+                // Keys of new epochs wrapped to this device: adopt them, and
+                // open again what was sealed in them.
+                for (epoch, epoch_key) in registry.keys_to_adopt(&scope, &me, &agreement) {
+                    registry.adopt_key(tx, &scope, epoch, epoch_key)?;
+                    touched.extend(tx.docs_in_epoch(&scope, epoch)?);
+                }
+                touched.remove(&REGISTRY_DOC);
+                // A device was removed while this one writes in an epoch the
+                // removed device may hold: move on to a new one.
+                if registry.needs_new_epoch() && registry.members().contains(&me) {
+                    let parent = registry.current_epoch();
+                    let parent_key = registry.epoch_key(parent).unwrap_or(&key).clone();
+                    let writer = oplog::Writer {
+                        scope,
+                        epoch: parent,
+                        key: &parent_key,
+                        device: &device_key,
+                    };
+                    let epoch = registry.start_epoch(tx, &writer)?;
+                    tracing::info!(epoch, "a device was removed: started a new key epoch");
+                }
                 for stone in &purges {
                     if tx.tombstone(&scope, &stone.doc)?.is_none() {
                         tx.purge_doc(stone, KIND_PURGE)?;
@@ -193,6 +226,7 @@ impl Journal {
             stored = got.stored,
             duplicates = got.duplicates,
             after_a_gap = got.after_a_gap,
+            from_removed = got.from_removed,
             changed = got.changed.len(),
             purged = got.purged.len(),
             waiting = got.waiting.len(),
@@ -216,7 +250,11 @@ impl Journal {
     fn registry_with(&self, ops: &[OpRecord]) -> Result<Registry> {
         let tx = self.store.read();
         let mut certs = tx.ops_for_doc(&self.scope(), &REGISTRY_DOC)?;
-        certs.extend(ops.iter().filter(|o| o.kind == KIND_DEVICE).cloned());
+        certs.extend(
+            ops.iter()
+                .filter(|o| matches!(o.kind, KIND_DEVICE | KIND_REMOVAL | KIND_EPOCH))
+                .cloned(),
+        );
         Registry::from_parts(
             &certs,
             &tx.epochs(&self.scope())?,
@@ -251,6 +289,11 @@ fn check(op: &OpRecord, scope: &ScopeId, registry: &Registry) -> Result<()> {
         }
         return oplog::verify(op, registry).map_err(reason);
     }
+    if registry.epoch_key(op.epoch).is_none() {
+        // Sealed in an epoch whose key this device does not hold (yet): it
+        // can check who wrote it, not what it says.
+        return oplog::verify(op, registry).map_err(reason);
+    }
     match op.kind {
         KIND_CHANGE => {
             if op.doc == REGISTRY_DOC {
@@ -261,6 +304,23 @@ fn check(op: &OpRecord, scope: &ScopeId, registry: &Registry) -> Result<()> {
         KIND_PURGE => {
             if !oplog::open(op, registry).map_err(reason)?.is_empty() {
                 return Err(refused(format!("purge op {} carries data", op.seq)));
+            }
+        }
+        KIND_REMOVAL => {
+            let plain = oplog::open(op, registry).map_err(reason)?;
+            let removal = hearth_crypto::DeviceRemoval::decode(&plain)
+                .map_err(|_| refused(format!("op {} holds no device removal", op.seq)))?;
+            if removal.verify(registry.identity()).is_err() {
+                return Err(refused(format!(
+                    "op {} holds a removal this journal's identity did not sign",
+                    op.seq
+                )));
+            }
+        }
+        KIND_EPOCH => {
+            let plain = oplog::open(op, registry).map_err(reason)?;
+            if crate::registry::EpochChange::decode(&plain).is_none() {
+                return Err(refused(format!("op {} holds no valid new epoch", op.seq)));
             }
         }
         KIND_DEVICE => {
@@ -291,8 +351,13 @@ fn materialise(
 ) -> Result<(Option<hearth_doc::EntryFields>, bool)> {
     let mut changes = Vec::new();
     let mut metas = Vec::new();
+    let mut locked = false;
     for op in tx.ops_for_doc(scope, doc)? {
         if op.kind == KIND_CHANGE && !op.is_marker() {
+            if registry.epoch_key(op.epoch).is_none() {
+                locked = true;
+                continue;
+            }
             let (bytes, meta) = oplog::open_change(&op, registry)?;
             changes.push(bytes);
             metas.push(meta);
@@ -300,7 +365,7 @@ fn materialise(
     }
     let (order, waiting) = causal_order(&metas);
     if order.is_empty() {
-        return Ok((None, !waiting.is_empty()));
+        return Ok((None, locked || !waiting.is_empty()));
     }
     let loaded =
         EntryDoc::load(actor, order.iter().map(|&i| changes[i].as_slice())).map_err(|e| {
@@ -309,7 +374,7 @@ fn materialise(
                 reason: format!("its document does not load: {e}"),
             }
         })?;
-    Ok((Some(loaded.fields()?), !waiting.is_empty()))
+    Ok((Some(loaded.fields()?), locked || !waiting.is_empty()))
 }
 
 fn refused(reason: String) -> CoreError {

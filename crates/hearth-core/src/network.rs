@@ -118,10 +118,31 @@ impl Journal {
     pub(crate) fn trusted_peers(&self) -> Vec<[u8; 32]> {
         let me = *self.device_key().public().as_bytes();
         self.registry
-            .devices()
-            .map(|c| c.device)
+            .members()
+            .into_iter()
             .filter(|d| *d != me)
             .collect()
+    }
+
+    /// For a removed device, its last op that counts (as a vector head).
+    fn removed_head(&self, scope: &ScopeId, author: &[u8; 32]) -> Result<Option<Head>> {
+        let Some(last) = self.registry.removed_at_seq(author) else {
+            return Ok(None);
+        };
+        if last == 0 {
+            return Ok(Some(Head {
+                seq: 0,
+                hash: [0; 32],
+            }));
+        }
+        Ok(self
+            .store
+            .read()
+            .op_at(scope, author, last)?
+            .map(|op| Head {
+                seq: op.seq,
+                hash: op.hash,
+            }))
     }
 
     /// Read the registry again: another process may have paired, renamed
@@ -150,6 +171,12 @@ impl Journal {
         let mut welcome = vec![WELCOME_V1];
         welcome.extend_from_slice(&self.scope());
         welcome.extend_from_slice(&self.secrets.user.encode());
+        let later: Vec<_> = self.registry.all_keys().filter(|(e, _)| *e != 0).collect();
+        welcome.extend_from_slice(&(later.len() as u32).to_be_bytes());
+        for (epoch, key) in later {
+            welcome.extend_from_slice(&epoch.to_be_bytes());
+            welcome.extend_from_slice(key.as_bytes());
+        }
         Ok(welcome)
     }
 }
@@ -164,14 +191,35 @@ fn read_welcome(bytes: &[u8]) -> Result<Person> {
     if version != WELCOME_V1 {
         return Err(bad());
     }
-    let (scope, secrets) = rest.split_first_chunk::<16>().ok_or_else(bad)?;
+    let (scope, rest) = rest.split_first_chunk::<16>().ok_or_else(bad)?;
+    const SECRETS: usize = 1 + 3 * 32;
+    if rest.len() < SECRETS + 4 {
+        return Err(bad());
+    }
+    let (secrets, rest) = rest.split_at(SECRETS);
     let unwrapped = UserSecrets::decode(secrets).map_err(|_| bad())?;
     if unwrapped.legacy_device.is_some() {
         return Err(bad());
     }
+    let (count, mut rest) = rest.split_first_chunk::<4>().ok_or_else(bad)?;
+    let count = u32::from_be_bytes(*count) as usize;
+    if rest.len() != count * 36 {
+        return Err(bad());
+    }
+    let mut epochs = Vec::with_capacity(count);
+    for _ in 0..count {
+        let (epoch, more) = rest.split_first_chunk::<4>().ok_or_else(bad)?;
+        let (key, more) = more.split_first_chunk::<32>().ok_or_else(bad)?;
+        epochs.push((
+            u32::from_be_bytes(*epoch),
+            hearth_crypto::SymmetricKey::from_bytes(*key),
+        ));
+        rest = more;
+    }
     Ok(Person {
         user: unwrapped.user,
         scope: *scope as ScopeId,
+        epochs,
     })
 }
 
@@ -195,10 +243,17 @@ impl Replica for JournalReplica {
         let mut out: BTreeMap<ScopeId, VersionVector> = BTreeMap::new();
         out.insert(journal.scope(), VersionVector::new());
         for ((scope, author), (seq, hash)) in journal.version_vector().map_err(failed)?.0 {
-            if scope == journal.scope() {
-                out.entry(scope)
-                    .or_default()
-                    .insert(author, Head { seq, hash });
+            if scope != journal.scope() {
+                continue;
+            }
+            // A removed device's ops after its removal are never taken in
+            // by anyone, so they are neither offered nor asked for.
+            let head = match journal.removed_head(&scope, &author).map_err(failed)? {
+                Some(capped) if capped.seq < seq => capped,
+                _ => Head { seq, hash },
+            };
+            if head.seq > 0 {
+                out.entry(scope).or_default().insert(author, head);
             }
         }
         Ok(out)

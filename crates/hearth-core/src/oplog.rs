@@ -26,6 +26,11 @@ pub(crate) const KIND_CHANGE: u8 = 1;
 pub(crate) const KIND_PURGE: u8 = 2;
 /// A device certificate signed by the identity key (the registry document).
 pub(crate) const KIND_DEVICE: u8 = 3;
+/// A device's removal signed by the identity key (the registry document).
+pub(crate) const KIND_REMOVAL: u8 = 4;
+/// A new epoch: its key wrapped to each remaining device (the registry
+/// document).
+pub(crate) const KIND_EPOCH: u8 = 5;
 
 pub(crate) use hearth_store::OP_PAYLOAD_MAX;
 

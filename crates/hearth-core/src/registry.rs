@@ -13,11 +13,12 @@
 //! epoch's key is stored sealed in the `epochs` table under that key (the
 //! vault's storage key), bound to its scope and epoch.
 
-use crate::oplog::{self, KIND_DEVICE, Writer};
+use crate::oplog::{self, KIND_DEVICE, KIND_EPOCH, KIND_REMOVAL, Writer};
 use crate::{CoreError, Result};
-use hearth_crypto::{DeviceCertificate, SymmetricKey, aead};
+use hearth_crypto::wrap::{WRAPPED_LEN, unwrap_key, wrap_key};
+use hearth_crypto::{DeviceCertificate, DeviceRemoval, SymmetricKey, aead};
 use hearth_store::{DocId, EpochRecord, OpRecord, ScopeId, StoreTx};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The registry document's id in every scope.
 pub(crate) const REGISTRY_DOC: DocId = [0; 16];
@@ -26,7 +27,90 @@ pub(crate) const REGISTRY_DOC: DocId = [0; 16];
 pub(crate) struct Registry {
     identity: [u8; 32],
     devices: BTreeMap<[u8; 32], DeviceCertificate>,
+    /// Removed devices and the last of their ops that counts.
+    removed: BTreeMap<[u8; 32], u64>,
+    /// The epochs this device can read the announcement of.
+    epochs: BTreeMap<u32, EpochChange>,
     keys: BTreeMap<u32, SymmetricKey>,
+}
+
+/// A new epoch of a scope, as its announcement op (kind 5) carries it,
+/// sealed under the parent epoch's key: the fresh key wrapped to each
+/// device that stays, bound to the scope, both epochs and the member set.
+///
+/// `0x01 || u32 epoch || u32 parent || members hash (32) || u16 n || n ×
+/// (device (32) || wrapping (80))`, devices ascending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EpochChange {
+    pub epoch: u32,
+    pub parent: u32,
+    pub wraps: BTreeMap<[u8; 32], Vec<u8>>,
+}
+
+/// An epoch number: the generation (how many epochs since the first) in
+/// its top 12 bits and 20 random bits below, so that two devices starting
+/// an epoch at once pick different numbers, and every device agrees which
+/// is newest (the highest).
+fn next_epoch(parent: u32) -> u32 {
+    let generation = (parent >> 20) + 1;
+    let low: u32 = rand::random::<u32>() & 0xF_FFFF;
+    (generation << 20) | low.max(1)
+}
+
+impl EpochChange {
+    fn members_hash(&self) -> [u8; 32] {
+        let ids: Vec<&[u8]> = self.wraps.keys().map(|d| d.as_slice()).collect();
+        hearth_crypto::hash(&ids)
+    }
+
+    /// What every wrapping is bound to.
+    fn info(&self, scope: &ScopeId) -> Vec<u8> {
+        let mut i = b"hearth/epoch/v1".to_vec();
+        i.extend_from_slice(scope);
+        i.extend_from_slice(&self.epoch.to_be_bytes());
+        i.extend_from_slice(&self.parent.to_be_bytes());
+        i.extend_from_slice(&self.members_hash());
+        i
+    }
+
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = vec![1u8];
+        out.extend_from_slice(&self.epoch.to_be_bytes());
+        out.extend_from_slice(&self.parent.to_be_bytes());
+        out.extend_from_slice(&self.members_hash());
+        out.extend_from_slice(&(self.wraps.len() as u16).to_be_bytes());
+        for (device, wrapped) in &self.wraps {
+            out.extend_from_slice(device);
+            out.extend_from_slice(wrapped);
+        }
+        out
+    }
+
+    pub(crate) fn decode(bytes: &[u8]) -> Option<Self> {
+        let (&version, rest) = bytes.split_first()?;
+        let (epoch, rest) = rest.split_first_chunk::<4>()?;
+        let (parent, rest) = rest.split_first_chunk::<4>()?;
+        let (members, rest) = rest.split_first_chunk::<32>()?;
+        let (count, mut rest) = rest.split_first_chunk::<2>()?;
+        let count = usize::from(u16::from_be_bytes(*count));
+        if version != 1 || rest.len() != count * (32 + WRAPPED_LEN) {
+            return None;
+        }
+        let mut wraps = BTreeMap::new();
+        for _ in 0..count {
+            let (device, more) = rest.split_first_chunk::<32>()?;
+            let (wrapped, more) = more.split_at(WRAPPED_LEN);
+            wraps.insert(*device, wrapped.to_vec());
+            rest = more;
+        }
+        let change = Self {
+            epoch: u32::from_be_bytes(*epoch),
+            parent: u32::from_be_bytes(*parent),
+            wraps,
+        };
+        (change.members_hash() == *members && change.epoch >> 20 > change.parent >> 20)
+            .then_some(change)
+    }
 }
 
 impl Registry {
@@ -69,10 +153,12 @@ impl Registry {
         let mut this = Self {
             identity,
             devices: BTreeMap::new(),
+            removed: BTreeMap::new(),
+            epochs: BTreeMap::new(),
             keys,
         };
         for op in ops {
-            if op.kind != KIND_DEVICE || op.is_marker() {
+            if !matches!(op.kind, KIND_DEVICE | KIND_REMOVAL | KIND_EPOCH) || op.is_marker() {
                 continue;
             }
             // A certificate proves itself by the identity's signature; the
@@ -87,13 +173,159 @@ impl Registry {
             let Ok(plain) = aead::open(key, &aad, &op.payload) else {
                 continue;
             };
-            if let Ok(cert) = DeviceCertificate::decode(&plain)
-                && cert.verify(&identity).is_ok()
-            {
-                this.add(cert);
+            match op.kind {
+                KIND_DEVICE => {
+                    if let Ok(cert) = DeviceCertificate::decode(&plain)
+                        && cert.verify(&identity).is_ok()
+                    {
+                        this.add(cert);
+                    }
+                }
+                KIND_REMOVAL => {
+                    if let Ok(removal) = DeviceRemoval::decode(&plain)
+                        && removal.verify(&identity).is_ok()
+                    {
+                        this.remove(&removal);
+                    }
+                }
+                _ => {
+                    if let Some(change) = EpochChange::decode(&plain) {
+                        this.epochs.insert(change.epoch, change);
+                    }
+                }
             }
         }
         Ok(this)
+    }
+
+    fn remove(&mut self, removal: &DeviceRemoval) {
+        let last = self
+            .removed
+            .entry(removal.device)
+            .or_insert(removal.last_seq);
+        *last = (*last).min(removal.last_seq);
+    }
+
+    /// Whether `author` was removed and `seq` comes after the last of its
+    /// ops that counts.
+    pub(crate) fn removed_beyond(&self, author: &[u8; 32], seq: u64) -> bool {
+        self.removed.get(author).is_some_and(|last| seq > *last)
+    }
+
+    /// The last op of a removed device that counts.
+    pub(crate) fn removed_at_seq(&self, author: &[u8; 32]) -> Option<u64> {
+        self.removed.get(author).copied()
+    }
+
+    /// The certified devices that were not removed.
+    pub(crate) fn members(&self) -> BTreeSet<[u8; 32]> {
+        self.devices
+            .keys()
+            .filter(|d| !self.removed.contains_key(*d))
+            .copied()
+            .collect()
+    }
+
+    /// The epochs announced to `device` whose key it does not hold yet,
+    /// opened with its agreement secret; a wrapping that does not open is
+    /// left alone.
+    pub(crate) fn keys_to_adopt(
+        &self,
+        scope: &ScopeId,
+        device: &[u8; 32],
+        agreement: &x25519_dalek::StaticSecret,
+    ) -> Vec<(u32, SymmetricKey)> {
+        self.epochs
+            .values()
+            .filter(|e| !self.keys.contains_key(&e.epoch))
+            .filter_map(|e| {
+                let wrapped = e.wraps.get(device)?;
+                let key = unwrap_key(agreement, &e.info(scope), device, wrapped).ok()?;
+                Some((e.epoch, key))
+            })
+            .collect()
+    }
+
+    /// Store an epoch key this device now holds (sealed under the storage
+    /// key) and read with it from now on.
+    pub(crate) fn adopt_key(
+        &mut self,
+        tx: &StoreTx<'_>,
+        scope: &ScopeId,
+        epoch: u32,
+        key: SymmetricKey,
+    ) -> Result<()> {
+        let storage = self.keys.get(&0).cloned().ok_or_else(|| {
+            CoreError::invalid("this device does not hold the journal's first key")
+        })?;
+        tx.put_epoch(&EpochRecord {
+            scope: *scope,
+            epoch,
+            payload: aead::seal(&storage, &epoch_aad(scope, epoch), key.as_bytes()),
+        })?;
+        self.keys.insert(epoch, key);
+        Ok(())
+    }
+
+    /// Whether the epoch this device writes in is one a removed device may
+    /// hold: epoch 0 once any device was removed, or a later one whose key
+    /// was wrapped to a device removed since (two removals made at once).
+    pub(crate) fn needs_new_epoch(&self) -> bool {
+        if self.removed.is_empty() {
+            return false;
+        }
+        match self.epochs.get(&self.current_epoch()) {
+            Some(e) => e.wraps.keys().any(|d| self.removed.contains_key(d)),
+            None => true,
+        }
+    }
+
+    /// Start a new epoch: a fresh key, wrapped to every member's own
+    /// agreement key, announced in an op of the writer's log (sealed under
+    /// the epoch it replaces), and kept here.
+    pub(crate) fn start_epoch(&mut self, tx: &StoreTx<'_>, writer: &Writer<'_>) -> Result<u32> {
+        let key = SymmetricKey::random();
+        let mut change = EpochChange {
+            epoch: next_epoch(writer.epoch),
+            parent: writer.epoch,
+            wraps: BTreeMap::new(),
+        };
+        let members: Vec<([u8; 32], [u8; 32])> = self
+            .members()
+            .into_iter()
+            .filter_map(|d| self.devices.get(&d).map(|c| (d, c.agreement)))
+            .collect();
+        // The info binds the member set, so it is known before wrapping.
+        for (device, _) in &members {
+            change.wraps.insert(*device, vec![0; WRAPPED_LEN]);
+        }
+        let info = change.info(&writer.scope);
+        for (device, agreement) in &members {
+            let wrapped = wrap_key(agreement, &info, device, &key)?;
+            change.wraps.insert(*device, wrapped);
+        }
+        oplog::append(tx, writer, &REGISTRY_DOC, KIND_EPOCH, &change.encode())?;
+        let epoch = change.epoch;
+        self.epochs.insert(epoch, change);
+        self.adopt_key(tx, &writer.scope, epoch, key)?;
+        Ok(epoch)
+    }
+
+    /// Record a device's removal as an op of the writer's log.
+    pub(crate) fn record_removal(
+        &mut self,
+        tx: &StoreTx<'_>,
+        writer: &Writer<'_>,
+        removal: DeviceRemoval,
+    ) -> Result<()> {
+        oplog::append(tx, writer, &REGISTRY_DOC, KIND_REMOVAL, &removal.encode())?;
+        self.remove(&removal);
+        Ok(())
+    }
+
+    /// Every epoch key this device holds, for a device joining the journal.
+    pub(crate) fn all_keys(&self) -> impl Iterator<Item = (u32, &SymmetricKey)> {
+        self.keys.iter().map(|(e, k)| (*e, k))
     }
 
     fn add(&mut self, cert: DeviceCertificate) {

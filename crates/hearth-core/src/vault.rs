@@ -50,6 +50,8 @@ pub struct Vault;
 pub(crate) struct Person {
     pub(crate) user: UserSecrets,
     pub(crate) scope: ScopeId,
+    /// Keys of the personal scope's later epochs.
+    pub(crate) epochs: Vec<(u32, hearth_crypto::SymmetricKey)>,
 }
 
 impl Vault {
@@ -102,6 +104,7 @@ impl Vault {
         let person = Person {
             user: UserSecrets::generate(),
             scope: rand::random(),
+            epochs: Vec::new(),
         };
         Self::create_for(
             home,
@@ -135,7 +138,11 @@ impl Vault {
             return Err(CoreError::VaultExists(home.to_path_buf()));
         }
         create_private_dir(home)?;
-        let Person { user, scope } = person;
+        let Person {
+            user,
+            scope,
+            epochs,
+        } = person;
         let salt: [u8; 16] = rand::random();
         let kek = kdf.derive(passphrase, &salt)?;
         let mut header = VaultHeader {
@@ -153,6 +160,20 @@ impl Vault {
         let mut store = Store::create(&path, &header)?;
         restrict_file(&path)?;
         let secrets = VaultSecrets { user, device };
+        store.write(|tx| -> Result<()> {
+            for (epoch, key) in &epochs {
+                tx.put_epoch(&hearth_store::EpochRecord {
+                    scope,
+                    epoch: *epoch,
+                    payload: hearth_crypto::aead::seal(
+                        &secrets.user.personal_scope_key,
+                        &crate::registry::epoch_aad(&scope, *epoch),
+                        key.as_bytes(),
+                    ),
+                })?;
+            }
+            Ok(())
+        })?;
         adopt_device(&mut store, &header.personal_scope, &secrets, name)?;
         Journal::open(home, store, secrets, header.personal_scope)
     }

@@ -126,6 +126,101 @@ impl DeviceCertificate {
     }
 }
 
+/// The person's identity key saying a device is removed: its ops after
+/// `last_seq` (in the personal scope) are refused from then on.
+///
+/// Encoding: `0x01 || identity (32) || device (32) || u64 last_seq || i64
+/// removed_at || signature (64)`, the signature by the identity key over
+/// `"hearth/device-removal/v1"` and every byte before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRemoval {
+    pub identity: [u8; 32],
+    pub device: [u8; 32],
+    /// The last of its ops that still counts.
+    pub last_seq: u64,
+    /// Unix milliseconds.
+    pub removed_at: i64,
+    pub signature: [u8; 64],
+}
+
+const REMOVAL_CONTEXT: &[u8] = b"hearth/device-removal/v1";
+const REMOVAL_LEN: usize = 1 + 32 + 32 + 8 + 8 + 64;
+
+impl DeviceRemoval {
+    pub fn issue(
+        identity: &ed25519_dalek::SigningKey,
+        device: [u8; 32],
+        last_seq: u64,
+        removed_at: i64,
+    ) -> Self {
+        let mut r = Self {
+            identity: identity.verifying_key().to_bytes(),
+            device,
+            last_seq,
+            removed_at,
+            signature: [0; 64],
+        };
+        r.signature = identity.sign(&r.signed_message()).to_bytes();
+        r
+    }
+
+    fn body(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(REMOVAL_LEN);
+        out.push(VERSION);
+        out.extend_from_slice(&self.identity);
+        out.extend_from_slice(&self.device);
+        out.extend_from_slice(&self.last_seq.to_be_bytes());
+        out.extend_from_slice(&self.removed_at.to_be_bytes());
+        out
+    }
+
+    fn signed_message(&self) -> Vec<u8> {
+        let mut m = REMOVAL_CONTEXT.to_vec();
+        m.extend_from_slice(&self.body());
+        m
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = self.body();
+        out.extend_from_slice(&self.signature);
+        out
+    }
+
+    /// Read a removal (its signature is not checked here).
+    pub fn decode(bytes: &[u8]) -> Result<Self, CryptoError> {
+        if bytes.len() != REMOVAL_LEN || bytes[0] != VERSION {
+            return Err(CryptoError::MalformedKey("malformed device removal"));
+        }
+        let take = |at: usize, out: &mut [u8]| out.copy_from_slice(&bytes[at..at + out.len()]);
+        let (mut identity, mut device, mut seq, mut at, mut signature) =
+            ([0u8; 32], [0u8; 32], [0u8; 8], [0u8; 8], [0u8; 64]);
+        take(1, &mut identity);
+        take(33, &mut device);
+        take(65, &mut seq);
+        take(73, &mut at);
+        take(81, &mut signature);
+        Ok(Self {
+            identity,
+            device,
+            last_seq: u64::from_be_bytes(seq),
+            removed_at: i64::from_be_bytes(at),
+            signature,
+        })
+    }
+
+    /// Check that `identity` signed this removal.
+    pub fn verify(&self, identity: &[u8; 32]) -> Result<(), CryptoError> {
+        if &self.identity != identity {
+            return Err(CryptoError::BadSignature);
+        }
+        let key = ed25519_dalek::VerifyingKey::from_bytes(identity)
+            .map_err(|_| CryptoError::MalformedKey("not an ed25519 public key"))?;
+        let sig = ed25519_dalek::Signature::from_bytes(&self.signature);
+        key.verify(&self.signed_message(), &sig)
+            .map_err(|_| CryptoError::BadSignature)
+    }
+}
+
 /// A device name: 1 to [`NAME_MAX`] bytes, one line.
 pub fn check_name(name: &str) -> Result<(), CryptoError> {
     if name.trim().is_empty() || name.len() > NAME_MAX || name.chars().any(char::is_control) {

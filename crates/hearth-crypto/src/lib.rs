@@ -20,9 +20,10 @@ pub mod kdf;
 pub mod keys;
 pub mod recovery;
 pub mod secrets;
+pub mod wrap;
 
 pub use aead::{open, seal};
-pub use cert::DeviceCertificate;
+pub use cert::{DeviceCertificate, DeviceRemoval};
 pub use hash::hash;
 pub use kdf::KdfParams;
 pub use keys::{DeviceKey, DevicePublicKey, SymmetricKey};

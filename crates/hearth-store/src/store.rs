@@ -709,6 +709,21 @@ impl StoreTx<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The documents of a scope with ops sealed in `epoch`.
+    pub fn docs_in_epoch(&self, scope: &ScopeId, epoch: u32) -> Result<Vec<DocId>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT DISTINCT doc FROM ops WHERE scope = ?1 AND epoch = ?2")?;
+        let rows = stmt.query_map(params![scope.as_slice(), epoch], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for doc in rows {
+            if let Ok(doc) = DocId::try_from(doc?.as_slice()) {
+                out.push(doc);
+            }
+        }
+        Ok(out)
+    }
+
     /// Store a sealed epoch key.
     pub fn put_epoch(&self, e: &EpochRecord) -> Result<(), StoreError> {
         self.tx.execute(

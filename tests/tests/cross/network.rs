@@ -369,3 +369,191 @@ fn an_oversized_frame_is_refused_before_it_is_read() {
     );
     assert_eq!(network::lock(&b).version_vector().unwrap(), before);
 }
+
+/// `n` devices of one journal: the first, and copies restored from its
+/// backup while it was empty (each a device of its own).
+fn devices_of_one_journal(dir: &Path, n: usize) -> Vec<SharedJournal> {
+    let first = Vault::create(&dir.join("d0"), b"pw", cheap()).unwrap();
+    let file = dir.join("empty.hearth-backup");
+    first.backup(&file).unwrap();
+    let mut out = vec![shared(first)];
+    for i in 1..n {
+        let home = dir.join(format!("d{i}"));
+        Vault::restore_backup(&file, &home, BackupKey::Passphrase(b"pw")).unwrap();
+        out.push(shared(Vault::unlock(&home, b"pw").unwrap().0));
+    }
+    out
+}
+
+/// One exchange between two journals over an in-memory pipe; both must
+/// end without error.
+fn sync_pair(rt: &tokio::runtime::Runtime, a: &SharedJournal, b: &SharedJournal) {
+    let (x, y) = rt.block_on(exchange(
+        network::replica(a.clone()),
+        network::replica(b.clone()),
+        None,
+    ));
+    x.unwrap();
+    y.unwrap();
+}
+
+fn bodies(j: &SharedJournal) -> Vec<String> {
+    let mut out: Vec<String> = network::lock(j)
+        .list(&ListFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.body.clone())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn writes_purges_and_a_removal_travel_through_a_device_in_between_and_lock_the_removed_one_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = devices_of_one_journal(dir.path(), 4);
+    let (a, b, c, lost) = (&all[0], &all[1], &all[2], &all[3]);
+    let rt = runtime();
+    // Everyone knows everyone: A meets B, C and the soon-lost device, then
+    // B and C hear the rest from A.
+    for other in [b, c, lost, b, c] {
+        sync_pair(&rt, a, other);
+    }
+    write(a, 2);
+    let gone = {
+        let mut j = network::lock(a);
+        let e = j
+            .write(EntryDraft {
+                body: "to be purged".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        j.trash(&e.id.to_string()).unwrap();
+        j.empty_trash().unwrap();
+        e.id
+    };
+    sync_pair(&rt, a, lost);
+    assert_eq!(bodies(lost), ["entry 0", "entry 1"]);
+    let lost_id = network::lock(lost)
+        .devices()
+        .into_iter()
+        .find(|d| d.this_device)
+        .unwrap()
+        .id;
+    network::lock(a).remove_device(&lost_id).unwrap();
+    network::lock(a)
+        .write(EntryDraft {
+            body: "written after the removal".into(),
+            ..Default::default()
+        })
+        .unwrap();
+
+    // A and C never meet: B carries everything.
+    sync_pair(&rt, a, b);
+    sync_pair(&rt, b, c);
+    assert_eq!(
+        bodies(c),
+        ["entry 0", "entry 1", "written after the removal"]
+    );
+    assert!(
+        network::lock(c).get(&gone.to_string()).is_err(),
+        "the purge arrived"
+    );
+    let names = |j: &SharedJournal| {
+        network::lock(j)
+            .devices()
+            .into_iter()
+            .map(|d| d.id)
+            .collect::<Vec<_>>()
+    };
+    assert!(!names(c).contains(&lost_id), "the removal arrived");
+    assert_eq!(names(c).len(), 3);
+    // C writes in the new epoch too, and A reads it.
+    network::lock(c)
+        .write(EntryDraft {
+            body: "from C, after".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    sync_pair(&rt, c, b);
+    sync_pair(&rt, b, a);
+    assert_eq!(bodies(a), bodies(c));
+
+    // Whoever forwards them, what was written after the removal does not
+    // open with any key the removed device holds.
+    let theirs = network::lock(lost).version_vector().unwrap();
+    let later = network::lock(b)
+        .ops_missing_from(&theirs, usize::MAX)
+        .unwrap();
+    assert!(!later.is_empty());
+    let got = network::lock(lost).receive(later).unwrap();
+    assert!(got.stored > 0);
+    assert_eq!(
+        bodies(lost),
+        ["entry 0", "entry 1"],
+        "nothing new can be read"
+    );
+    assert!(
+        !got.waiting.is_empty(),
+        "the entries it cannot open wait for a key it will never get"
+    );
+
+    // And what the removed device writes from now on is refused.
+    network::lock(lost)
+        .write(EntryDraft {
+            body: "from the lost device".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let theirs = network::lock(a).version_vector().unwrap();
+    let its = network::lock(lost)
+        .ops_missing_from(&theirs, usize::MAX)
+        .unwrap();
+    let got = network::lock(a).receive(its).unwrap();
+    assert_eq!(got.stored, 0);
+    assert!(got.from_removed > 0);
+    assert!(!bodies(a).contains(&"from the lost device".to_string()));
+    // Devices that know of the removal agree on what there is.
+    sync_pair(&rt, a, c);
+    assert_eq!(
+        network::lock(a).version_vector().unwrap(),
+        network::lock(c).version_vector().unwrap()
+    );
+}
+
+#[test]
+fn a_removed_device_is_refused_at_the_handshake() {
+    loopback_only();
+    let dir = tempfile::tempdir().unwrap();
+    let all = devices_of_one_journal(dir.path(), 2);
+    let (a, lost) = (all[0].clone(), all[1].clone());
+    let rt = runtime();
+    sync_pair(&rt, &a, &lost);
+    let lost_id = network::lock(&lost)
+        .devices()
+        .into_iter()
+        .find(|d| d.this_device)
+        .unwrap()
+        .id;
+    rt.block_on(async {
+        let net_a = Network::start(a.clone(), &NetOptions::default(), None)
+            .await
+            .unwrap();
+        let net_lost = Network::start(lost.clone(), &NetOptions::default(), None)
+            .await
+            .unwrap();
+        let at_a = network::PeerAddress::parse(&net_a.ticket()).unwrap();
+        net_lost.sync_peer(&at_a).await.unwrap();
+        network::lock(&a).remove_device(&lost_id).unwrap();
+        // A's node reads the registry again within a quarter of a second.
+        let serving = net_a.serve_until(tokio::time::sleep(Duration::from_millis(600)));
+        serving.await;
+        let e = net_lost.sync_peer(&at_a).await.unwrap_err().to_string();
+        assert!(
+            e.contains("does not know this device") || e.contains("was removed"),
+            "{e}"
+        );
+        net_lost.shutdown().await;
+        net_a.shutdown().await;
+    });
+}

@@ -77,7 +77,7 @@ fn workspace() -> PathBuf {
 }
 
 /// Run the independent reader on `backup`; its stdout as JSON.
-fn read_with_python(backup: &Path, env: &[(&str, &str)]) -> Value {
+pub(crate) fn read_with_python(backup: &Path, env: &[(&str, &str)]) -> Value {
     let mut cmd = Command::new(python());
     cmd.arg(workspace().join("tests/python/read_backup.py"))
         .arg(backup)

@@ -326,3 +326,50 @@ fn status_says_when_each_device_last_exchanged_and_what_it_has_not_confirmed() {
     let status_b = b.ok(&["status", "--json"]).json();
     assert_eq!(status_b["devices"][0]["equal_then"], true, "{status_b}");
 }
+
+#[test]
+fn a_removed_device_is_refused_and_what_is_written_after_reads_back_from_a_backup() {
+    let ns = Netns::new();
+    let a = Journal::new();
+    a.write(&["before"]);
+    let (b, joined) = pair(&ns, &a, "Old phone");
+    let b_id = joined["device"].as_str().unwrap().to_string();
+    a.fails(&["devices", "remove", &b_id[..8]])
+        .says(&["--yes", "nothing was changed"]);
+    let removed = a
+        .ok(&["devices", "remove", &b_id[..8], "--yes", "--json"])
+        .json();
+    assert_eq!(removed["name"], "Old phone");
+    let left = a.ok(&["devices", "--json"]).json();
+    assert_eq!(left.as_array().unwrap().len(), 1, "{left}");
+    a.fails(&["devices", "remove", &b_id[..8], "--yes"])
+        .says(&["removed already"]);
+    a.write(&["after the removal"]);
+
+    let mut serve = ns.spawn(&a, &["serve", "--json"]);
+    let ticket = serve.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ns.fails(&b, &["sync", "--peer", &ticket])
+        .says(&["refused the connection"]);
+    serve.stop();
+    assert_eq!(
+        ns.ok(&b, &["list", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // The journal, in its new epoch, read back by the reader written from
+    // FORMAT.md.
+    let file = a.arg("after-removal.hearth-backup");
+    a.ok(&["backup", &file]);
+    let read = crate::backup::read_with_python(
+        std::path::Path::new(&file),
+        &[("HEARTH_PASSPHRASE", crate::support::PASS)],
+    );
+    assert_eq!(read, Value::Array(a.list(&[])));
+}
