@@ -338,6 +338,19 @@ impl PeerAddress {
     pub fn parse(ticket: &str) -> Result<Self> {
         parse_address_ticket(ticket).map(Self).map_err(net)
     }
+
+    /// A device reached only through a relay: its id (64 hex digits) and
+    /// the relay's URL.
+    pub fn via_relay(device: &str, relay: &str) -> Result<Self> {
+        let id: [u8; 32] = hex::decode(device)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| CoreError::invalid(format!("{device:?} is not a device id")))?;
+        let url = parse_relay_url(relay).map_err(net)?;
+        hearth_sync::node::relay_address(id, url)
+            .map(Self)
+            .map_err(net)
+    }
 }
 
 /// How this device's node comes up.
@@ -347,6 +360,9 @@ pub struct NetOptions {
     pub port: u16,
     pub relays: Relays,
     pub mdns: bool,
+    /// Accept a relay's self-signed certificate (tests' local relay).
+    #[cfg(feature = "test-utils")]
+    pub insecure_relay_for_tests: bool,
 }
 
 impl NetOptions {
@@ -360,6 +376,8 @@ impl NetOptions {
                 RelayChoice::Url(url) => Relays::Own(parse_relay_url(url).map_err(net)?),
             },
             mdns: config.lan_discovery,
+            #[cfg(feature = "test-utils")]
+            insecure_relay_for_tests: false,
         })
     }
 }
@@ -424,6 +442,8 @@ impl Network {
             port: options.port,
             relays: options.relays.clone(),
             mdns: options.mdns,
+            #[cfg(feature = "test-utils")]
+            insecure_relay_for_tests: options.insecure_relay_for_tests,
             ..NodeOptions::direct(secret)
         };
         let host = confirm.map(|confirm| {
@@ -460,6 +480,11 @@ impl Network {
 
     pub fn journal(&self) -> &SharedJournal {
         &self.journal
+    }
+
+    /// This device's id, 64 hex digits.
+    pub fn id(&self) -> String {
+        hex::encode(self.node.id())
     }
 
     /// This device's address, as a ticket for `hearth sync --peer`.

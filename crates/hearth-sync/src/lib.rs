@@ -31,6 +31,24 @@ pub mod plan;
 pub mod replica;
 pub mod session;
 
+/// A relay server on this machine, for the test of the relayed path.
+#[cfg(feature = "test-utils")]
+pub mod test_relay {
+    pub use iroh::RelayUrl;
+
+    /// A running relay; it stops when dropped.
+    pub struct Relay(#[allow(dead_code)] Box<dyn std::any::Any + Send>);
+
+    /// Start iroh's relay server on loopback (a self-signed certificate:
+    /// dial it with `NodeOptions::insecure_relay_for_tests`).
+    pub async fn start() -> Result<(RelayUrl, Relay), String> {
+        let (_map, url, server) = iroh::test_utils::run_relay_server()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((url, Relay(Box::new(server))))
+    }
+}
+
 pub use frame::{Decoded, Frame, MAX_FRAME};
 pub use message::{Message, OP_PAYLOAD_MAX, Op, PROTOCOL};
 pub use node::{Allowlist, Node, NodeEvent, NodeOptions, Relays};

@@ -442,6 +442,13 @@ pub fn parse_relay_url(text: &str) -> Result<RelayUrl, NetError> {
     Ok(url)
 }
 
+/// An address reaching a device through a relay only.
+pub fn relay_address(device: [u8; 32], relay: RelayUrl) -> Result<EndpointAddr, NetError> {
+    let id =
+        EndpointId::from_bytes(&device).map_err(|_| NetError::Ticket("not a device id".into()))?;
+    Ok(EndpointAddr::from_parts(id, [TransportAddr::Relay(relay)]))
+}
+
 /// An address from a device id and the socket addresses last seen for it.
 pub fn address(device: [u8; 32], addrs: &[SocketAddr]) -> Result<EndpointAddr, NetError> {
     let id =

@@ -557,3 +557,43 @@ fn a_removed_device_is_refused_at_the_handshake() {
         net_a.shutdown().await;
     });
 }
+
+#[test]
+fn two_devices_exchange_through_a_relay_when_that_is_the_only_way_given() {
+    loopback_only();
+    let dir = tempfile::tempdir().unwrap();
+    let all = devices_of_one_journal(dir.path(), 2);
+    let (a, b) = (all[0].clone(), all[1].clone());
+    write(&a, 3);
+    let rt = runtime();
+    sync_pair(&rt, &a, &b);
+    write(&a, 2);
+    rt.block_on(async {
+        let (url, _relay) = hearth_sync::test_relay::start().await.unwrap();
+        let options = NetOptions {
+            relays: network::Relays::Own(url.clone()),
+            insecure_relay_for_tests: true,
+            ..NetOptions::default()
+        };
+        let net_a = Network::start(a.clone(), &options, None).await.unwrap();
+        let net_b = Network::start(b.clone(), &options, None).await.unwrap();
+        // A's address as the relay alone: no IP address to dial.
+        let relay_only = network::PeerAddress::via_relay(&net_a.id(), &url.to_string()).unwrap();
+        let report = tokio::time::timeout(Duration::from_secs(30), async {
+            loop {
+                match net_b.sync_peer(&relay_only).await {
+                    Ok(r) => return r,
+                    // The relay may not know A yet right after it started.
+                    Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+                }
+            }
+        })
+        .await
+        .expect("the exchange through the relay finishes");
+        assert_eq!(report.received, 2, "{report:?}");
+        assert!(report.equal);
+        net_b.shutdown().await;
+        net_a.shutdown().await;
+    });
+    assert_eq!(bodies(&a), bodies(&b));
+}
