@@ -1,7 +1,8 @@
 //! Sections 7 to 10, beside the core ones on the same generated journal:
 //! backup (make, size, verify, restore), emptying the trash, the history
 //! of one entry with many versions, and a second device of the same person
-//! taking in every op of the journal (what sync will do over the network). None has a target yet; each main figure
+//! taking in every op of the journal (what sync does, without the network;
+//! section 11, in `sync.rs`, adds it). None has a target yet; each main figure
 //! carries a note on how the wait would feel to a person.
 //!
 //! Section 7 restores the backup of the freshly imported journal into a new
@@ -47,7 +48,7 @@ impl Bench<'_> {
     }
 
     /// A figure already in the report (0 when absent).
-    fn figure(&self, section: &str, metric: &str) -> f64 {
+    pub(crate) fn figure(&self, section: &str, metric: &str) -> f64 {
         self.report
             .rows
             .iter()

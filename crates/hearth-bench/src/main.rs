@@ -43,6 +43,7 @@
 mod corpus;
 mod extra;
 mod report;
+mod sync;
 
 use anyhow::{Context, Result, bail, ensure};
 use chrono::{DateTime, Utc};
@@ -301,6 +302,7 @@ impl Bench<'_> {
         self.history(&restored)?;
         self.purge(&restored)?;
         self.receive(&self.dir.join("backup.json"))?;
+        self.sync()?;
         Ok(())
     }
 

@@ -767,9 +767,20 @@ fn net(e: hearth_sync::NetError) -> CoreError {
     CoreError::Network(e.to_string())
 }
 
+/// How long the parts of joining took.
+#[derive(Debug, Clone, Copy)]
+pub struct JoinTimings {
+    /// Dialling, proving the secret, both codes confirmed, the welcome.
+    pub handshake: Duration,
+    /// Creating this device's vault (the passphrase's KDF included).
+    pub vault: Duration,
+}
+
 /// What joining a person's journal from a new device gave.
 pub struct JoinedJournal {
     pub journal: Journal,
+    /// How long each part took.
+    pub timings: JoinTimings,
     pub recovery_key: RecoveryKey,
     /// The code both devices showed.
     pub code: String,
@@ -809,13 +820,16 @@ pub async fn join(
     })?;
     let device = DeviceSecrets::generate();
     let options = NodeOptions::direct(device.key.to_bytes());
+    let started = std::time::Instant::now();
     let joined =
         hearth_sync::pair::join(&options, &ticket, name, device.agreement_public(), confirm)
             .await
             .map_err(net)?;
+    let handshake = started.elapsed();
     let person = read_welcome(&joined.welcome)?;
     let journal = Vault::create_for(home, passphrase, kdf, person, device, name)?;
     let (journal, recovery_key) = Vault::with_recovery(home, journal)?;
+    let vault = started.elapsed() - handshake;
     let shared = Arc::new(Mutex::new(journal));
     let first_sync = async {
         let network = Network::start(shared.clone(), &NetOptions::default(), None).await?;
@@ -831,6 +845,7 @@ pub async fn join(
         .unwrap_or_else(|p| p.into_inner());
     Ok(JoinedJournal {
         journal,
+        timings: JoinTimings { handshake, vault },
         recovery_key,
         code: joined.code,
         first_sync,

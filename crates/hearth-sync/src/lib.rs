@@ -18,6 +18,7 @@
 //! - [`node`]: the iroh endpoint, its handshake allowlist and the protocols
 //!   it serves.
 //! - [`pair`]: pairing tickets and the pairing protocol.
+//! - [`raw`]: the transport alone, for the benchmark to set beside sync.
 //!
 //! This is the only crate that imports iroh. Checking ops before they are
 //! stored is never this crate's job: hearth-core's `Journal::receive` does
@@ -28,6 +29,7 @@ pub mod message;
 pub mod node;
 pub mod pair;
 pub mod plan;
+pub mod raw;
 pub mod replica;
 pub mod session;
 
