@@ -418,7 +418,7 @@ fn connect_reason(error: &str) -> String {
 
 /// Read an address ticket (`endpoint...`) as `hearth sync --peer` takes it.
 pub fn parse_address_ticket(text: &str) -> Result<EndpointAddr, NetError> {
-    EndpointTicket::decode_string(text.trim())
+    EndpointTicket::decode_string(&text.trim().to_ascii_lowercase())
         .map(|t| t.endpoint_addr().clone())
         .map_err(|_| {
             NetError::Ticket(

@@ -136,9 +136,10 @@ impl std::fmt::Display for PairTicket {
 }
 
 impl PairTicket {
-    /// Read a ticket as a person pasted it.
+    /// Read a ticket as a person pasted or scanned it: case does not matter
+    /// (its QR code carries it in capitals, which QR codes hold compactly).
     pub fn parse(text: &str) -> Result<Self, NetError> {
-        Self::decode_string(text.trim()).map_err(|_| {
+        Self::decode_string(&text.trim().to_ascii_lowercase()).map_err(|_| {
             NetError::Ticket(
                 "this is not a pairing ticket: copy the whole line `hearth pair invite` printed (it starts with \"hearthpair\")".into(),
             )
