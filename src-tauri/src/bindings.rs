@@ -15,14 +15,18 @@ use ts_rs::{Config, ExportError, TS};
 pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     use crate::commands::transfer::{FormatInfo, ImportSummary, TransferProgress};
     use crate::dto::{
-        EntryInput, EntryQuery, EntryView, ListPage, SearchResult, Status, UnlockInfo,
+        EntryInput, EntryQuery, EntryView, JoinInfo, ListPage, SearchResult, Status, SyncOutcome,
+        UnlockInfo,
     };
     use crate::error::IpcError;
     use crate::idle::{BudgetEvent, LockedEvent};
     use crate::insights::{CalendarMonth, MoodSeries};
+    use crate::notify::NetNotice;
     use crate::prefs::{CrisisLines, Preferences, WritingAids};
-    // Defined once, in the core (its `ts` feature), and sent as it is.
+    // Defined once, in the core (its `ts` feature), and sent as they are.
     use hearth_core::Device;
+    use hearth_core::netconfig::NetConfig;
+    use hearth_core::network::SyncStatus;
 
     let cfg = Config::new().with_out_dir(dir);
     IpcError::export_all(&cfg)?;
@@ -44,6 +48,13 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     LockedEvent::export_all(&cfg)?;
     BudgetEvent::export_all(&cfg)?;
     Device::export_all(&cfg)?;
+    // With what they hold: SyncReport, NodeReport, NodeStatus, DeviceSync,
+    // RelayChoice, SyncWindow, CodeQuestion.
+    SyncStatus::export_all(&cfg)?;
+    NetConfig::export_all(&cfg)?;
+    NetNotice::export_all(&cfg)?;
+    SyncOutcome::export_all(&cfg)?;
+    JoinInfo::export_all(&cfg)?;
     Ok(())
 }
 

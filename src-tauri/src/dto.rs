@@ -5,6 +5,7 @@
 
 use crate::error::{IpcError, IpcResult};
 use chrono::{DateTime, SecondsFormat, Utc};
+use hearth_core::network::SyncReport;
 use hearth_core::search::{SearchHit, highlight};
 use hearth_core::when::{parse_datetime, parse_range_end};
 use hearth_core::{Entry, EntryDraft, EntryPatch, ListFilter};
@@ -28,6 +29,8 @@ pub struct EntryView {
     pub starred: bool,
     pub created_at: String,
     pub updated_at: String,
+    /// In the trash (another device may have put it there).
+    pub trashed: bool,
 }
 
 /// An entry as a list row shows it: the body cut to a plain excerpt.
@@ -207,6 +210,27 @@ pub struct UnlockInfo {
     pub recovery_key: Option<String>,
 }
 
+/// What joining another device's journal did.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinInfo {
+    /// The journal is open; its recovery key is in here, to show once.
+    pub unlock: UnlockInfo,
+    /// Entries this device holds now.
+    pub entries: u32,
+    /// Why taking in the journal failed, when it did (the devices are
+    /// paired all the same, and the next sync finishes it).
+    pub sync_error: Option<String>,
+}
+
+/// One device's part of "sync now": what moved, or why not.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncOutcome {
+    pub name: String,
+    pub report: Option<SyncReport>,
+    pub error: Option<String>,
+}
+
 pub fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -223,6 +247,7 @@ impl From<&Entry> for EntryView {
             starred: e.starred,
             created_at: time(e.created_at),
             updated_at: time(e.updated_at),
+            trashed: e.is_trashed(),
         }
     }
 }

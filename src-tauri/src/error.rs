@@ -23,6 +23,8 @@ pub enum ErrorKind {
     NotFound,
     /// The input was refused; nothing changed.
     Invalid,
+    /// Reaching another device failed, or what it sent was refused.
+    Network,
     /// Anything else (storage, damaged data, a bug).
     Internal,
 }
@@ -71,6 +73,7 @@ impl From<CoreError> for IpcError {
             CoreError::Invalid(_) | CoreError::AmbiguousId { .. } | CoreError::Interchange(_) => {
                 ErrorKind::Invalid
             }
+            CoreError::Network(_) | CoreError::Refused(_) => ErrorKind::Network,
             _ => ErrorKind::Internal,
         };
         let message = match &e {

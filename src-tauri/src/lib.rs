@@ -5,7 +5,11 @@
 //!   run off the window's thread.
 //! - [`dto`], [`error`]: the shapes and the one error that cross the IPC
 //!   boundary; [`bindings`] generates their TypeScript declarations.
-//! - [`session`]: the open journal behind a mutex, and activity tracking.
+//! - [`session`]: the open journal, shared with its node, and activity
+//!   tracking.
+//! - [`node`]: this device's node (sync and pairing) while the journal is
+//!   open; [`notify`] tells the window what happens on the network;
+//!   [`confirm`] asks the person whether a pairing code matches.
 //! - [`idle`]: auto-lock and the daily time budget, told to the window as
 //!   events.
 //! - [`prefs`]: the desktop's sealed settings and their defaults.
@@ -14,17 +18,21 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod confirm;
 pub mod dto;
 pub mod error;
 pub mod home;
 pub mod idle;
 pub mod insights;
+pub mod node;
+pub mod notify;
 pub mod prefs;
 pub mod session;
 
 use session::Session;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
+use tauri::Manager;
 
 /// When the program started, for the launch-time benchmark.
 pub static LAUNCHED: OnceLock<Instant> = OnceLock::new();
@@ -32,13 +40,14 @@ pub static LAUNCHED: OnceLock<Instant> = OnceLock::new();
 /// Open the window and run until it closes.
 pub fn run() -> Result<(), String> {
     LAUNCHED.get_or_init(Instant::now);
-    let session = Arc::new(Session::new(home::data_dir()?));
-    let watched = Arc::clone(&session);
-    tauri::Builder::default()
+    let home = home::data_dir()?;
+    let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
-        .manage(session)
         .setup(move |app| {
-            idle::spawn(app.handle().clone(), watched);
+            let handle = app.handle().clone();
+            let session = Arc::new(Session::networked(home, notify::to_window(handle.clone())));
+            app.manage(Arc::clone(&session));
+            idle::spawn(handle, session);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -74,7 +83,27 @@ pub fn run() -> Result<(), String> {
             commands::transfer::export_entries,
             commands::devices::devices_list,
             commands::devices::device_rename,
+            commands::devices::device_remove,
+            commands::network::sync_status,
+            commands::network::net_config,
+            commands::network::set_net_config,
+            commands::network::add_sync_window,
+            commands::network::sync_now,
+            commands::pairing::pair_invite,
+            commands::pairing::pair_close,
+            commands::pairing::pair_answer,
+            commands::pairing::default_device_name,
+            commands::pairing::join_journal,
         ])
-        .run(tauri::generate_context!())
-        .map_err(|e| e.to_string())
+        .build(tauri::generate_context!())
+        .map_err(|e| e.to_string())?;
+    app.run(|app, event| {
+        // Quitting stops the node (its sockets close) and drops the keys.
+        if let tauri::RunEvent::Exit = event
+            && let Some(session) = app.try_state::<Arc<Session>>()
+        {
+            session.lock();
+        }
+    });
+    Ok(())
 }

@@ -32,9 +32,12 @@ pub struct Preferences {
     pub theme: Theme,
     /// Lock after this many idle minutes; 0 never locks by itself.
     pub auto_lock_minutes: u32,
-    /// Offline mode: no network socket is opened. Nothing in this version
-    /// connects anywhere; device sync will honour this switch.
-    pub offline: bool,
+    /// Offline mode as earlier versions stored it here; it lives in the
+    /// core's network settings now (see [`move_offline_switch`]). Read,
+    /// never written or sent to the window.
+    #[serde(rename = "offline", skip_serializing)]
+    #[ts(skip)]
+    pub legacy_offline: bool,
     /// A daily time budget in minutes; 0 means none.
     pub daily_budget_minutes: u32,
     /// The feelings offered in the editor, one click each.
@@ -46,7 +49,7 @@ impl Default for Preferences {
         Self {
             theme: Theme::System,
             auto_lock_minutes: 10,
-            offline: false,
+            legacy_offline: false,
             daily_budget_minutes: 0,
             feelings: [
                 "calm",
@@ -243,6 +246,21 @@ pub fn load<T: DeserializeOwned + Default>(j: &Journal, name: &str) -> IpcResult
 /// Store a setting.
 pub fn store<T: Serialize>(j: &mut Journal, name: &str, value: &T) -> IpcResult<()> {
     Ok(j.set_setting(name, value)?)
+}
+
+/// Earlier versions kept offline mode among the desktop's preferences;
+/// the node reads the core's network settings. A journal whose stored
+/// preferences still say offline gets offline mode there (before its node
+/// can start), and the preferences are stored again without it.
+pub fn move_offline_switch(j: &mut Journal) -> IpcResult<()> {
+    let p: Preferences = load(j, PREFERENCES)?;
+    if !p.legacy_offline {
+        return Ok(());
+    }
+    let mut config = j.net_config()?;
+    config.offline = true;
+    j.set_net_config(&config)?;
+    store(j, PREFERENCES, &p)
 }
 
 impl Preferences {

@@ -1,5 +1,5 @@
-//! This journal's devices: list them and rename one. Pairing, sync and
-//! removal are not built yet, so nothing here reaches another device.
+//! This journal's devices: list, rename and remove them (pairing and sync
+//! are in `pairing` and `network`).
 
 use super::blocking;
 use crate::error::{ErrorKind, IpcError, IpcResult};
@@ -24,10 +24,17 @@ pub async fn device_rename(
     blocking(state, move |s| s.with(|j| rename(j, &id, &name))).await
 }
 
-/// Rename the device whose whole id is `id`. The window always sends the
-/// whole id, so a prefix (which the core accepts for the terminal program)
-/// is refused here rather than renaming whichever device it matches.
-fn rename(j: &mut Journal, id: &str, name: &str) -> IpcResult<Device> {
+/// Remove a device from the journal: it is no longer trusted and gets
+/// nothing new, and keeps what it already has. Returns it as it was.
+#[tauri::command]
+pub async fn device_remove(state: State<'_, Arc<Session>>, id: String) -> IpcResult<Device> {
+    blocking(state, move |s| s.with(|j| remove(j, &id))).await
+}
+
+/// The device whose whole id is `id`. The window always sends the whole
+/// id, so a prefix (which the core accepts for the terminal program) is
+/// refused here rather than acting on whichever device it matches.
+fn whole_id(j: &Journal, id: &str) -> IpcResult<String> {
     let id = id.trim().to_ascii_lowercase();
     if !j.devices().iter().any(|d| d.id == id) {
         return Err(IpcError::new(
@@ -35,7 +42,17 @@ fn rename(j: &mut Journal, id: &str, name: &str) -> IpcResult<Device> {
             "this device is not in the journal; nothing was changed",
         ));
     }
+    Ok(id)
+}
+
+fn rename(j: &mut Journal, id: &str, name: &str) -> IpcResult<Device> {
+    let id = whole_id(j, id)?;
     Ok(j.rename_device(&id, name)?)
+}
+
+fn remove(j: &mut Journal, id: &str) -> IpcResult<Device> {
+    let id = whole_id(j, id)?;
+    Ok(j.remove_device(&id)?)
 }
 
 #[cfg(test)]
@@ -74,5 +91,19 @@ mod tests {
             e.message
         );
         assert_eq!(j.devices()[0].name, me.name);
+    }
+
+    #[test]
+    fn removing_takes_a_whole_id_of_another_device() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Vault::create(dir.path(), b"pw", cheap()).unwrap();
+        let me = j.devices().remove(0);
+        let e = remove(&mut j, &me.id[..8]).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        let e = remove(&mut j, &"0".repeat(64)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        let e = remove(&mut j, &me.id).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid, "{}", e.message);
+        assert_eq!(j.devices().len(), 1, "nothing was removed");
     }
 }

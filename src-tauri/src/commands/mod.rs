@@ -6,6 +6,8 @@
 pub mod devices;
 pub mod entries;
 pub mod insights;
+pub mod network;
+pub mod pairing;
 pub mod settings;
 pub mod transfer;
 pub mod vault;

@@ -23,7 +23,7 @@ pub async fn status(state: State<'_, Arc<Session>>) -> IpcResult<Status> {
     .await
 }
 
-fn info(j: &Journal, t: UnlockTimings) -> UnlockInfo {
+pub(crate) fn info(j: &Journal, t: UnlockTimings) -> UnlockInfo {
     let ms = |d: Duration| u32::try_from(d.as_millis()).unwrap_or(u32::MAX);
     UnlockInfo {
         kdf_ms: ms(t.kdf),

@@ -23,9 +23,15 @@ import type { TransferProgress } from './bindings/TransferProgress';
 import type { UnlockInfo } from './bindings/UnlockInfo';
 import type { WritingAids } from './bindings/WritingAids';
 import type { EntrySummary } from './bindings/EntrySummary';
+import type { JoinInfo } from './bindings/JoinInfo';
+import type { NetConfig } from './bindings/NetConfig';
+import type { NetNotice } from './bindings/NetNotice';
+import type { SyncOutcome } from './bindings/SyncOutcome';
+import type { SyncStatus } from './bindings/SyncStatus';
 
 export const LOCKED_EVENT = 'hearth://locked';
 export const BUDGET_EVENT = 'hearth://budget';
+export const NET_EVENT = 'hearth://net';
 
 export const api = {
   status: () => invoke<Status>('status'),
@@ -73,11 +79,26 @@ export const api = {
 
   devicesList: () => invoke<Device[]>('devices_list'),
   deviceRename: (id: string, name: string) => invoke<Device>('device_rename', { id, name }),
+  deviceRemove: (id: string) => invoke<Device>('device_remove', { id }),
+
+  syncStatus: () => invoke<SyncStatus>('sync_status'),
+  syncNow: () => invoke<SyncOutcome[]>('sync_now'),
+  netConfig: () => invoke<NetConfig>('net_config'),
+  setNetConfig: (config: NetConfig) => invoke<NetConfig>('set_net_config', { config }),
+  addSyncWindow: (text: string) => invoke<NetConfig>('add_sync_window', { text }),
+
+  pairInvite: () => invoke<string>('pair_invite'),
+  pairClose: () => invoke<void>('pair_close'),
+  pairAnswer: (id: number, matches: boolean) => invoke<void>('pair_answer', { id, matches }),
+  defaultDeviceName: () => invoke<string>('default_device_name'),
+  joinJournal: (ticket: string, name: string, passphrase: string) =>
+    invoke<JoinInfo>('join_journal', { ticket, name, passphrase }),
 
   onLocked: (f: (e: LockedEvent) => void): Promise<UnlistenFn> =>
     listen<LockedEvent>(LOCKED_EVENT, (e) => f(e.payload)),
   onBudget: (f: (e: BudgetEvent) => void): Promise<UnlistenFn> =>
     listen<BudgetEvent>(BUDGET_EVENT, (e) => f(e.payload)),
+  onNet: (f: (n: NetNotice) => void): Promise<UnlistenFn> => listen<NetNotice>(NET_EVENT, (e) => f(e.payload)),
 };
 
 /** A person-readable message for whatever a command threw. */

@@ -1,6 +1,7 @@
 // The window's shared state: which screen and view are showing, the
-// preferences, the toasts, and the editors' pending saves (flushed before
-// the journal locks or the window closes).
+// preferences, the toasts, the editors' pending saves (flushed before the
+// journal locks or the window closes), and which entries another device
+// just changed.
 
 import { api, message } from './api';
 import type { Preferences } from './bindings/Preferences';
@@ -19,6 +20,13 @@ export const VIEWS: { id: View; label: string }[] = [
   { id: 'help', label: 'Help' },
 ];
 
+export interface RemoteChange {
+  seq: number;
+  changed: string[];
+  purged: string[];
+  all: boolean;
+}
+
 export interface Toast {
   id: number;
   text: string;
@@ -28,7 +36,6 @@ export interface Toast {
 export const DEFAULT_PREFERENCES: Preferences = {
   theme: 'system',
   autoLockMinutes: 10,
-  offline: false,
   dailyBudgetMinutes: 0,
   feelings: ['calm', 'grateful', 'hopeful', 'content', 'tired', 'anxious', 'sad', 'lonely', 'angry', 'overwhelmed'],
 };
@@ -48,8 +55,12 @@ class AppState {
   openRequest = $state<{ id: string | null; day?: string } | null>(null);
   /** Whether the import/export dialog is open, and for which. */
   transfer = $state<'import' | 'export' | null>(null);
-  /** Bumped when entries change outside the journal view (import). */
+  /** Bumped when entries change outside the journal view (import, or
+   *  another device): the views that show entries read them again. */
   revision = $state(0);
+  /** The last entries another device changed (`all`: it is not known
+   *  which, so everything shown is read again). */
+  remote = $state<RemoteChange>({ seq: 0, changed: [], purged: [], all: false });
   unlockInfo = $state<UnlockInfo | null>(null);
   /** The theme shown before unlock (the sealed preference is unreadable then). */
   lockScreenTheme = $state<Preferences['theme']>(readTheme());
@@ -126,6 +137,13 @@ class AppState {
     this.nudgeMinutes = null;
     this.transfer = null;
     this.screen = 'unlock';
+  }
+
+  /** Another device's changes reached these entries (the journal in
+   *  memory has them already). */
+  remoteChanged(changed: string[], purged: string[], all = false): void {
+    this.remote = { seq: this.remote.seq + 1, changed, purged, all };
+    this.revision += 1;
   }
 
   open(id: string | null, day?: string): void {

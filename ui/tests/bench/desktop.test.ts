@@ -14,6 +14,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session, startDriver, type Driver } from '../e2e/webdriver';
+import { Netns } from '../e2e/netns';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const APP = process.env.HEARTH_DESKTOP_BIN ?? resolve(here, '../../../target/release/hearth-desktop');
@@ -21,6 +22,7 @@ const VAULT = process.env.HEARTH_BENCH_VAULT ?? resolve(here, '../../../target/d
 const PASS = process.env.HEARTH_BENCH_PASSPHRASE ?? 'bench passphrase';
 const KEYSTROKES = Number(process.env.HEARTH_BENCH_KEYSTROKES ?? 15);
 
+let ns: Netns;
 let driver: Driver;
 let s: Session;
 
@@ -31,12 +33,15 @@ beforeAll(async () => {
   for (const [what, path] of [['the release app', APP], ['the benchmark journal', join(VAULT, 'vault.db')]]) {
     if (!existsSync(path)) throw new Error(`${what} (${path}) is missing: run scripts/desktop-test --bench`);
   }
-  driver = await startDriver(4454, VAULT);
+  // The unlocked app runs its sync node: on loopback only.
+  ns = await Netns.create();
+  driver = await startDriver(4454, VAULT, ns);
 });
 
 afterAll(async () => {
   await s?.close();
   await driver?.stop();
+  await ns?.close();
 });
 
 describe('desktop benchmark', () => {

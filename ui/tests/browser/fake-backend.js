@@ -39,7 +39,7 @@
 
   const defaults = {
     prefs: {
-      theme: 'light', autoLockMinutes: 10, offline: false, dailyBudgetMinutes: 0,
+      theme: 'light', autoLockMinutes: 10, dailyBudgetMinutes: 0,
       feelings: ['calm', 'grateful', 'hopeful', 'content', 'tired', 'anxious', 'sad', 'lonely', 'angry', 'overwhelmed'],
     },
     aids: {
@@ -71,6 +71,17 @@
       { id: '5f1c3a9e' + '7b2d4c6e'.repeat(7), name: 'fern-laptop', this_device: true, last_seen: null, last_synced: null },
       { id: 'a07e91d2' + '03f5e8b1'.repeat(7), name: 'old-desktop', this_device: false, last_seen: null, last_synced: null },
     ],
+    // The core's network settings, and where sync stands with each other
+    // device (tests change these, then emit a notice).
+    net: { offline: false, relay: 'off', lan_discovery: true, sync_windows: [] },
+    figures: {
+      ['a07e91d2' + '03f5e8b1'.repeat(7)]: { last_synced: null, equal_then: null, unconfirmed: 0 },
+    },
+    nodeFailed: false,
+    invite: null,
+    /** Code questions the fake itself asked (joining), by id. */
+    waiting: {},
+    nextQuestion: 1,
     calls: [],
     delay: scenario.delay || 0,
   };
@@ -84,8 +95,34 @@
   });
   const view = (e) => ({
     id: e.id, title: e.title, body: e.body, mood: e.mood, feelings: e.feelings, tags: e.tags, starred: e.starred,
-    createdAt: e.createdAt, updatedAt: e.updatedAt,
+    createdAt: e.createdAt, updatedAt: e.updatedAt, trashed: e.trashed,
   });
+  const pad2 = (n) => String(n).padStart(2, '0');
+  const minutes = (t) => {
+    const m = /^(\d{2}):(\d{2})$/.exec(t.trim());
+    return m && Number(m[1]) < 24 && Number(m[2]) < 60 ? Number(m[1]) * 60 + Number(m[2]) : null;
+  };
+  // Where the node is, from the settings, as the core says it.
+  const node = () => {
+    if (state.net.offline) return { state: 'offline', pid: 4242, opens_at: null, ticket: null };
+    if (state.net.sync_windows.length > 0) {
+      const now = new Date();
+      const at = new Date(now);
+      const w = state.net.sync_windows[0];
+      at.setHours(Math.floor(w.start / 60), w.start % 60, 0, 0);
+      if (at <= now) at.setDate(at.getDate() + 1);
+      return { state: 'waiting', pid: 4242, opens_at: at.toISOString(), ticket: null };
+    }
+    return { state: 'running', pid: 4242, opens_at: null, ticket: 'endpointfake' };
+  };
+  const syncStatus = () => ({
+    node: node(),
+    devices: state.devices
+      .filter((d) => !d.this_device)
+      .map((d) => ({ id: d.id, name: d.name, last_seen: d.last_seen, ...(state.figures[d.id] || { last_synced: null, equal_then: null, unconfirmed: 0 }) })),
+  });
+  const closedWhy = () =>
+    state.net.offline ? 'the node is closed: offline mode is on' : 'the node is closed: it is outside the sync windows';
   const localDay = (iso) => {
     const d = new Date(iso);
     const p = (n) => String(n).padStart(2, '0');
@@ -296,6 +333,90 @@
       }
       d.name = trimmed;
       return { ...d };
+    },
+    device_remove: ({ id }) => {
+      need();
+      const d = state.devices.find((x) => x.id === id);
+      if (!d) throw err('notFound', 'this device is not in the journal; nothing was changed');
+      state.devices = state.devices.filter((x) => x.id !== id);
+      return { ...d };
+    },
+    sync_status: () => (need(), syncStatus()),
+    net_config: () => (need(), JSON.parse(JSON.stringify(state.net))),
+    set_net_config: ({ config }) => {
+      need();
+      if (typeof config.relay === 'object') {
+        const url = config.relay.url.trim();
+        if (!url) throw err('invalid', 'write the address of your relay (it starts with https://), or choose no relay');
+        if (!/^https?:\/\/[^\s]+$/.test(url)) throw err('invalid', `${JSON.stringify(url)} is not a relay URL: write it as https://host`);
+        config = { ...config, relay: { url } };
+      }
+      state.net = JSON.parse(JSON.stringify(config));
+      return JSON.parse(JSON.stringify(state.net));
+    },
+    add_sync_window: ({ text }) => {
+      need();
+      const [a, b] = text.split('-');
+      const start = a === undefined ? null : minutes(a);
+      const end = b === undefined ? null : minutes(b);
+      if (start === null || end === null) {
+        throw err('invalid', `${JSON.stringify(text)} is not a sync window: write it as HH:MM-HH:MM, e.g. 19:00-20:00`);
+      }
+      if (!state.net.sync_windows.some((w) => w.start === start && w.end === end)) state.net.sync_windows.push({ start, end });
+      return JSON.parse(JSON.stringify(state.net));
+    },
+    sync_now: async () => {
+      need();
+      await sleep(50);
+      if (state.net.offline || state.net.sync_windows.length > 0) return [{ name: 'every device', report: null, error: closedWhy() }];
+      return state.devices
+        .filter((d) => !d.this_device)
+        .map((d) => {
+          state.figures[d.id] = { last_synced: new Date().toISOString(), equal_then: true, unconfirmed: 0 };
+          d.last_seen = d.last_synced = state.figures[d.id].last_synced;
+          return {
+            name: d.name,
+            report: { device: d.id, name: d.name, sent: 2, received: 1, duplicates: 0, equal: true, bytes_sent: 900, bytes_received: 400 },
+            error: null,
+          };
+        });
+    },
+    pair_invite: () => {
+      need();
+      if (state.net.offline || state.net.sync_windows.length > 0) throw err('network', closedWhy());
+      state.invite = 'hearthpair' + 'abcdefghijklmnopqrstuvwxyz234567'.repeat(6);
+      return state.invite;
+    },
+    pair_close: () => {
+      state.invite = null;
+      return null;
+    },
+    pair_answer: ({ id, matches }) => {
+      const w = state.waiting[id];
+      if (w) {
+        delete state.waiting[id];
+        w(matches);
+      }
+      return null;
+    },
+    default_device_name: () => 'fern-desk',
+    join_journal: async ({ ticket, name, passphrase }) => {
+      if (state.hasJournal) throw err('journalExists', 'this computer has a journal already');
+      if (!ticket.trim().toLowerCase().startsWith('hearthpair')) {
+        throw err('invalid', 'this is not a pairing ticket: copy the whole line `hearth pair invite` printed (it starts with "hearthpair")');
+      }
+      const id = state.nextQuestion++;
+      const answered = new Promise((r) => (state.waiting[id] = r));
+      await emit('hearth://net', { kind: 'codeQuestion', question: { id, code: '482-913', deviceName: null } });
+      if (!(await answered)) throw err('network', 'pairing failed: the code was refused here; nothing was changed');
+      Object.assign(state, { hasJournal: true, unlocked: true, passphrase, entries: seed() });
+      state.devices = [
+        { id: 'c0ffee00' + '12345678'.repeat(7), name: name.trim(), this_device: true, last_seen: null, last_synced: null },
+        { id: '5f1c3a9e' + '7b2d4c6e'.repeat(7), name: 'fern-laptop', this_device: false, last_seen: null, last_synced: null },
+      ];
+      const now = new Date().toISOString();
+      state.figures = { [state.devices[1].id]: { last_synced: now, equal_then: true, unconfirmed: 0 } };
+      return { unlock: { kdfMs: 400, loadMs: 0, damaged: [], recoveryKey: RECOVERY_KEY }, entries: state.entries.length, syncError: null };
     },
     'plugin:dialog|open': () => '/home/test/journal.json',
     'plugin:dialog|save': () => '/home/test/hearth-backup.json',

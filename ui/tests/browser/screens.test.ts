@@ -81,6 +81,7 @@ describe('settings', () => {
   it('switches theme, offline mode (shown in the header), auto-lock and time budget', async () => {
     const page = await go('Settings');
     await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+    await page.locator('#offline-setting').waitFor();
     await shot(page, 'settings');
     await page.getByLabel('Dark').check();
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
@@ -89,11 +90,12 @@ describe('settings', () => {
     await page.locator('#offline-setting').click();
     await expect(header.getAttribute('aria-checked')).resolves.toBe('true');
     await expect(header.innerText()).resolves.toContain('Offline on');
+    expect((await calls(page, 'set_net_config'))[0].args.config).toMatchObject({ offline: true });
     await page.getByLabel('Lock by itself after').selectOption('5');
     await page.getByLabel('Daily time in Hearth').selectOption('30');
     await page.waitForFunction(() => (window as unknown as { __hearthFake: { state: { prefs: { dailyBudgetMinutes: number } } } }).__hearthFake.state.prefs.dailyBudgetMinutes === 30);
     const prefs = (await calls(page, 'set_preferences')).map((c) => c.args.preferences as Record<string, unknown>);
-    expect(prefs[prefs.length - 1]).toMatchObject({ theme: 'dark', offline: true, autoLockMinutes: 5, dailyBudgetMinutes: 30 });
+    expect(prefs[prefs.length - 1]).toMatchObject({ theme: 'dark', autoLockMinutes: 5, dailyBudgetMinutes: 30 });
     await shot(page, 'settings-dark');
     // The header switch works from any screen.
     await header.click();
@@ -133,16 +135,18 @@ describe('recovery key', () => {
 describe('devices', () => {
   const ME = '5f1c3a9e' + '7b2d4c6e'.repeat(7);
 
-  it('lists this device first, with its short id, and never for last seen and synced', async () => {
+  it('lists this device first, with its short id, and never for another device not yet synced', async () => {
     const page = await go('Devices');
     const list = page.getByRole('list', { name: 'Devices of this journal' });
     const first = list.getByRole('listitem').first();
     await first.getByRole('heading', { name: 'fern-laptop' }).waitFor();
     await expect(first.getByText('This device', { exact: true }).count()).resolves.toBe(1);
     await expect(first.getByText('5f1c3a9e', { exact: true }).count()).resolves.toBe(1);
-    await expect(first.locator('dd').allInnerTexts()).resolves.toEqual(['5f1c3a9e', 'never', 'never']);
-    await expect(list.getByRole('listitem').nth(1).getByText('This device').count()).resolves.toBe(0);
-    await page.getByText('Pairing another computer with this journal', { exact: false }).waitFor();
+    await expect(first.locator('dd').allInnerTexts()).resolves.toEqual(['5f1c3a9e']);
+    const other = list.getByRole('listitem').nth(1);
+    await expect(other.getByText('This device').count()).resolves.toBe(0);
+    await expect(other.locator('dd').allInnerTexts()).resolves.toEqual(['a07e91d2', 'never', 'never', 'never synced', '0']);
+    await page.getByRole('heading', { name: 'Pair a new device' }).waitFor();
     await shot(page, 'devices');
     expect(pageErrors(page)).toEqual([]);
   });

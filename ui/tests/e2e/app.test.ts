@@ -11,6 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session, startDriver, type Driver } from './webdriver';
+import { Netns } from './netns';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Where cargo put it: CARGO_TARGET_DIR (relative to the workspace, where cargo
@@ -22,6 +23,7 @@ const SHOTS = resolve(here, '../../test-results/screenshots');
 const PASS = 'lantern copper river moth';
 const NEW_PASS = 'harbour pebble violet kettle';
 
+let ns: Netns;
 let driver: Driver;
 let s: Session;
 
@@ -36,13 +38,16 @@ const visible = (text: string) =>
 beforeAll(async () => {
   if (!existsSync(APP)) throw new Error(`${APP} is missing: build it with scripts/desktop-test or cargo build --release -p hearth-desktop --features tauri/custom-protocol`);
   await mkdir(SHOTS, { recursive: true });
-  driver = await startDriver();
+  // The unlocked app runs its sync node: on loopback only.
+  ns = await Netns.create();
+  driver = await startDriver(4444, undefined, ns);
   s = await Session.create(driver.port, APP);
 });
 
 afterAll(async () => {
   await s?.close();
   await driver?.stop();
+  await ns?.close();
 });
 
 describe('the desktop app', () => {
@@ -151,7 +156,7 @@ describe('a lived-in journal (the README screenshots)', () => {
   it('imports a backup through the menu and shows every screen', async () => {
     await s.close();
     await driver.stop();
-    driver = await startDriver();
+    driver = await startDriver(4444, undefined, ns);
     s = await Session.create(driver.port, APP);
     await s.waitFor(visible('Create your journal'), 'the first-run screen');
     await (await s.find('#setup-pass')).type(PASS);

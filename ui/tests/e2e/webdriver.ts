@@ -1,11 +1,13 @@
 // A small W3C WebDriver client (fetch + JSON) for driving the real app
 // through tauri-driver and WebKitWebDriver, plus the process plumbing:
-// start tauri-driver with a private home, wait until it answers, stop it.
+// start tauri-driver with a private home (inside a loopback-only network
+// namespace, see netns.ts), wait until it answers, stop it.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
+import type { Netns } from './netns';
 
 /** The W3C element reference in a find result (its one key). */
 function elementId(v: unknown): string {
@@ -46,8 +48,10 @@ async function ready(port: number): Promise<boolean> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Start tauri-driver with HOME and XDG_* in a temporary folder, and
- *  HEARTH_HOME there too unless `hearthHome` is given. */
-export async function startDriver(port = 4444, hearthHome?: string): Promise<Driver> {
+ *  HEARTH_HOME there too unless `hearthHome` is given. With `netns`, the
+ *  driver, WebKitWebDriver and the app run inside that namespace, and
+ *  `port` here is bridged to the driver's port there. */
+export async function startDriver(port = 4444, hearthHome?: string, netns?: Netns): Promise<Driver> {
   const home = await mkdtemp(join(tmpdir(), 'hearth-e2e-'));
   for (const d of ['data', 'config', 'cache', 'state', 'runtime']) await mkdir(join(home, d), { recursive: true, mode: 0o700 });
   const env = {
@@ -65,10 +69,9 @@ export async function startDriver(port = 4444, hearthHome?: string): Promise<Dri
   // would clash with a second driver).
   const native = port + 1;
   const args = ['--port', String(port), '--native-port', String(native), '--native-driver', '/usr/bin/WebKitWebDriver'];
-  const child = spawn(driver, args, {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const options = { env, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
+  const child = netns ? netns.spawn(driver, args, options) : spawn(driver, args, options);
+  const closeBridge = netns ? await netns.bridge(port) : async () => {};
   // Keep the start and the latest of what the driver and the app print.
   let head = '';
   let tail = '';
@@ -84,9 +87,13 @@ export async function startDriver(port = 4444, hearthHome?: string): Promise<Dri
   // forward: ready is when a request goes through both.
   const until = Date.now() + 30_000;
   while (!(await ready(port))) {
-    if (child.exitCode !== null) throw new Error(`tauri-driver exited: ${log()}`);
+    if (child.exitCode !== null) {
+      await closeBridge();
+      throw new Error(`tauri-driver exited: ${log()}`);
+    }
     if (Date.now() > until) {
       child.kill('SIGTERM');
+      await closeBridge();
       throw new Error(`tauri-driver not ready after 30 s: ${log()}`);
     }
     await sleep(100);
@@ -107,8 +114,9 @@ export async function startDriver(port = 4444, hearthHome?: string): Promise<Dri
       // it, so the native port can stay taken a moment: the next
       // WebKitWebDriver would fail to listen there, and the next tauri-driver
       // would forward to the dying one.
+      await closeBridge();
       const until = Date.now() + 10_000;
-      while (await portOpen(native)) {
+      while (netns ? netns.listening(native) : await portOpen(native)) {
         if (Date.now() > until) throw new Error(`port ${native} still taken after tauri-driver exited`);
         await sleep(50);
       }

@@ -7,4 +7,8 @@ export type EntryView = { id: string, title: string,
 /**
  * Markdown.
  */
-body: string, mood: number | null, feelings: Array<string>, tags: Array<string>, starred: boolean, createdAt: string, updatedAt: string, };
+body: string, mood: number | null, feelings: Array<string>, tags: Array<string>, starred: boolean, createdAt: string, updatedAt: string, 
+/**
+ * In the trash (another device may have put it there).
+ */
+trashed: boolean, };

@@ -3,4 +3,4 @@
 /**
  * What went wrong, in the few kinds the window treats differently.
  */
-export type ErrorKind = "wrongPassphrase" | "wrongRecoveryKey" | "locked" | "noJournal" | "journalExists" | "notFound" | "invalid" | "internal";
+export type ErrorKind = "wrongPassphrase" | "wrongRecoveryKey" | "locked" | "noJournal" | "journalExists" | "notFound" | "invalid" | "network" | "internal";

@@ -10,11 +10,6 @@ export type Preferences = { theme: Theme,
  */
 autoLockMinutes: number, 
 /**
- * Offline mode: no network socket is opened. Nothing in this version
- * connects anywhere; device sync will honour this switch.
- */
-offline: boolean, 
-/**
  * A daily time budget in minutes; 0 means none.
  */
 dailyBudgetMinutes: number, 
