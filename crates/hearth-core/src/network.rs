@@ -64,6 +64,22 @@ pub struct SyncReport {
     pub bytes_received: u64,
 }
 
+impl SyncReport {
+    /// The report of an exchange with `device`, called `name` here.
+    fn of(device: &[u8; 32], name: String, outcome: &Outcome) -> Self {
+        Self {
+            device: hex::encode(device),
+            name,
+            sent: outcome.sent,
+            received: outcome.received.stored,
+            duplicates: outcome.received.duplicates,
+            equal: outcome.equal(),
+            bytes_sent: outcome.bytes_sent,
+            bytes_received: outcome.bytes_received,
+        }
+    }
+}
+
 /// What is remembered of a device's exchanges with this one; a local
 /// setting, never synced.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -629,16 +645,7 @@ impl Network {
     }
 
     fn report(&self, device: &[u8; 32], outcome: &Outcome) -> SyncReport {
-        SyncReport {
-            device: hex::encode(device),
-            name: lock(&self.journal).device_name(device),
-            sent: outcome.sent,
-            received: outcome.received.stored,
-            duplicates: outcome.received.duplicates,
-            equal: outcome.equal(),
-            bytes_sent: outcome.bytes_sent,
-            bytes_received: outcome.bytes_received,
-        }
+        SyncReport::of(device, lock(&self.journal).device_name(device), outcome)
     }
 
     /// Stop serving and close every socket; what was recorded is kept.
@@ -734,16 +741,7 @@ async fn record(
                         tracing::warn!(error = %e, "could not record an exchange");
                     }
                     NetEvent::Synced(match result {
-                        Ok(outcome) => Ok(SyncReport {
-                            device: hex::encode(peer),
-                            name: j.device_name(&peer),
-                            sent: outcome.sent,
-                            received: outcome.received.stored,
-                            duplicates: outcome.received.duplicates,
-                            equal: outcome.equal(),
-                            bytes_sent: outcome.bytes_sent,
-                            bytes_received: outcome.bytes_received,
-                        }),
+                        Ok(outcome) => Ok(SyncReport::of(&peer, j.device_name(&peer), &outcome)),
                         Err(e) => Err(e.to_string()),
                     })
                 }

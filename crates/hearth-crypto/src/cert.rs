@@ -115,14 +115,12 @@ impl DeviceCertificate {
 
     /// Check that `identity` signed this certificate.
     pub fn verify(&self, identity: &[u8; 32]) -> Result<(), CryptoError> {
-        if &self.identity != identity {
-            return Err(CryptoError::BadSignature);
-        }
-        let key = ed25519_dalek::VerifyingKey::from_bytes(identity)
-            .map_err(|_| CryptoError::MalformedKey("not an ed25519 public key"))?;
-        let sig = ed25519_dalek::Signature::from_bytes(&self.signature);
-        key.verify(&self.signed_message(), &sig)
-            .map_err(|_| CryptoError::BadSignature)
+        verify_by_identity(
+            identity,
+            &self.identity,
+            &self.signed_message(),
+            &self.signature,
+        )
     }
 }
 
@@ -210,15 +208,30 @@ impl DeviceRemoval {
 
     /// Check that `identity` signed this removal.
     pub fn verify(&self, identity: &[u8; 32]) -> Result<(), CryptoError> {
-        if &self.identity != identity {
-            return Err(CryptoError::BadSignature);
-        }
-        let key = ed25519_dalek::VerifyingKey::from_bytes(identity)
-            .map_err(|_| CryptoError::MalformedKey("not an ed25519 public key"))?;
-        let sig = ed25519_dalek::Signature::from_bytes(&self.signature);
-        key.verify(&self.signed_message(), &sig)
-            .map_err(|_| CryptoError::BadSignature)
+        verify_by_identity(
+            identity,
+            &self.identity,
+            &self.signed_message(),
+            &self.signature,
+        )
     }
+}
+
+/// Check that `signature` over `message` is by `identity`, and that the
+/// statement names that identity as its signer.
+fn verify_by_identity(
+    identity: &[u8; 32],
+    named: &[u8; 32],
+    message: &[u8],
+    signature: &[u8; 64],
+) -> Result<(), CryptoError> {
+    if named != identity {
+        return Err(CryptoError::BadSignature);
+    }
+    let key = ed25519_dalek::VerifyingKey::from_bytes(identity)
+        .map_err(|_| CryptoError::MalformedKey("not an ed25519 public key"))?;
+    key.verify(message, &ed25519_dalek::Signature::from_bytes(signature))
+        .map_err(|_| CryptoError::BadSignature)
 }
 
 /// A device name: 1 to [`NAME_MAX`] bytes, one line.
