@@ -373,3 +373,40 @@ fn a_removed_device_is_refused_and_what_is_written_after_reads_back_from_a_backu
     );
     assert_eq!(read, Value::Array(a.list(&[])));
 }
+
+#[test]
+fn two_devices_on_one_lan_find_each_other_by_mdns_when_their_addresses_changed() {
+    let Some((lan_a, lan_b)) = Netns::lan() else {
+        eprintln!("note: no network namespaces here, so no LAN to test mDNS on; skipped");
+        return;
+    };
+    let a = Journal::new();
+    let mut invite = lan_a.spawn(&a, &["pair", "invite", "--yes", "--json"]);
+    let ticket = invite.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = Journal::uninit();
+    let mut args = vec![
+        "pair", "join", &ticket, "--yes", "--json", "--name", "Laptop",
+    ];
+    args.extend_from_slice(&CHEAP_KDF);
+    lan_b.ok(&b, &args);
+    invite.finish(LONG);
+
+    // Each device knows the other only at the port its pairing process
+    // listened on, closed now. `serve` listens on a new port: only mDNS can
+    // tell either device where the other is.
+    let mut serve_a = lan_a.spawn(&a, &["serve", "--json"]);
+    serve_a.json_line(LONG);
+    let mut serve_b = lan_b.spawn(&b, &["serve", "--json"]);
+    serve_b.json_line(LONG);
+    let id = b.write(&["written on the laptop"]);
+    let found = eventually(Duration::from_secs(90), || a.ids(&[]).contains(&id));
+    let said_b = serve_b.stop();
+    let said_a = serve_a.stop();
+    assert!(
+        found,
+        "B's node found A on the LAN and pushed the entry; A said {said_a:?}, B said {said_b:?}"
+    );
+}

@@ -52,6 +52,39 @@ impl Netns {
         Self { holder }
     }
 
+    /// Two namespaces joined by a virtual Ethernet cable and nothing else,
+    /// as two machines on one home network: `10.77.0.1/24` and
+    /// `10.77.0.2/24`, multicast routed onto the cable (for mDNS). `None`
+    /// where the machine does not allow namespaces: a LAN cannot be made
+    /// then, and the caller skips.
+    pub fn lan() -> Option<(Self, Self)> {
+        let (a, b) = (Self::new(), Self::new());
+        let (ha, hb) = (a.holder.as_ref()?, b.holder.as_ref()?);
+        let in_ns = |pid: u32, script: &str| {
+            Command::new("nsenter")
+                .args([
+                    &format!("--net=/proc/{pid}/ns/net"),
+                    "--",
+                    "sh",
+                    "-c",
+                    script,
+                ])
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let cable = format!("ip link add hv0 type veth peer name hv1 netns {}", hb.id());
+        let side = |dev: &str, addr: &str| {
+            format!(
+                "ip addr add {addr}/24 dev {dev} && ip link set {dev} multicast on && \
+                 ip link set {dev} up && ip route add 224.0.0.0/4 dev {dev}"
+            )
+        };
+        let made = in_ns(ha.id(), &cable)
+            && in_ns(ha.id(), &side("hv0", "10.77.0.1"))
+            && in_ns(hb.id(), &side("hv1", "10.77.0.2"));
+        made.then_some((a, b))
+    }
+
     /// `hearth --home HOME ARGS` for `journal`, inside the namespace.
     pub fn hearth(&self, journal: &Journal, args: &[&str]) -> Hearth {
         let cmd = journal.cmd(args);
