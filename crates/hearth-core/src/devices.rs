@@ -4,9 +4,11 @@
 
 use crate::journal::Journal;
 use crate::oplog::Writer;
+use crate::registry::Registry;
 use crate::{CoreError, Result};
 use chrono::{DateTime, Utc};
 use hearth_crypto::{DeviceCertificate, DevicePublicKey, DeviceRemoval};
+use hearth_store::StoreTx;
 use serde::Serialize;
 
 /// One of the person's devices.
@@ -75,17 +77,7 @@ impl Journal {
             name,
             issued_at,
         )?;
-        let (epoch, key) = self.write_key();
-        let key = key.clone();
-        let signer = self.device_key().clone();
-        let writer = Writer {
-            scope: self.scope(),
-            epoch,
-            key: &key,
-            device: &signer,
-        };
-        let registry = &mut self.registry;
-        self.store.write(|tx| registry.certify(tx, &writer, cert))?;
+        self.write_registry(|registry, tx, writer| registry.certify(tx, writer, cert))?;
         let id = hex::encode(old.device);
         self.devices()
             .into_iter()
@@ -118,11 +110,10 @@ impl Journal {
                     &hex::encode(cert.device)[..8]
                 ))
             })?;
-        let scope = self.scope();
         let last_seq = self
             .store
             .read()
-            .head(&scope, &cert.device)?
+            .head(&self.scope(), &cert.device)?
             .map_or(0, |(seq, _)| seq);
         let removal = DeviceRemoval::issue(
             &self.secrets.user.identity,
@@ -130,19 +121,9 @@ impl Journal {
             last_seq,
             Utc::now().timestamp_millis(),
         );
-        let (epoch, key) = self.write_key();
-        let key = key.clone();
-        let signer = self.device_key().clone();
-        let registry = &mut self.registry;
-        self.store.write(|tx| -> Result<()> {
-            let writer = Writer {
-                scope,
-                epoch,
-                key: &key,
-                device: &signer,
-            };
-            registry.record_removal(tx, &writer, removal)?;
-            let new = registry.start_epoch(tx, &writer)?;
+        self.write_registry(|registry, tx, writer| {
+            registry.record_removal(tx, writer, removal)?;
+            let new = registry.start_epoch(tx, writer)?;
             tracing::info!(epoch = new, "removed a device and started a new key epoch");
             Ok(())
         })?;
@@ -165,6 +146,15 @@ impl Journal {
             name,
             Utc::now().timestamp_millis(),
         )?;
+        self.write_registry(|registry, tx, writer| registry.certify(tx, writer, cert))
+    }
+
+    /// Write registry ops (certificates, removals, epochs) as this device,
+    /// sealed with the current key, in one transaction.
+    fn write_registry<T>(
+        &mut self,
+        f: impl FnOnce(&mut Registry, &StoreTx<'_>, &Writer<'_>) -> Result<T>,
+    ) -> Result<T> {
         let (epoch, key) = self.write_key();
         let key = key.clone();
         let signer = self.device_key().clone();
@@ -175,7 +165,7 @@ impl Journal {
             device: &signer,
         };
         let registry = &mut self.registry;
-        self.store.write(|tx| registry.certify(tx, &writer, cert))
+        self.store.write(|tx| f(registry, tx, &writer))
     }
 
     fn find_device(&self, id_or_prefix: &str) -> Result<DeviceCertificate> {

@@ -522,6 +522,90 @@ fn writes_purges_and_a_removal_travel_through_a_device_in_between_and_lock_the_r
     );
 }
 
+fn write_body(j: &SharedJournal, body: &str) {
+    network::lock(j)
+        .write(EntryDraft {
+            body: body.into(),
+            ..Default::default()
+        })
+        .unwrap();
+}
+
+fn this_device(j: &SharedJournal) -> String {
+    network::lock(j)
+        .devices()
+        .into_iter()
+        .find(|d| d.this_device)
+        .unwrap()
+        .id
+}
+
+/// Hand `lost` every op `from` holds that it lacks, as a device that
+/// forwards everything would; what it can then read.
+fn forwarded_to(from: &SharedJournal, lost: &SharedJournal) -> Vec<String> {
+    let theirs = network::lock(lost).version_vector().unwrap();
+    let ops = network::lock(from)
+        .ops_missing_from(&theirs, usize::MAX)
+        .unwrap();
+    network::lock(lost).receive(ops).unwrap();
+    bodies(lost)
+}
+
+#[test]
+fn two_removals_made_at_once_on_two_devices_leave_both_removed_devices_unable_to_read_what_follows()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let all = devices_of_one_journal(dir.path(), 4);
+    let (a, b, x, y) = (&all[0], &all[1], &all[2], &all[3]);
+    let rt = runtime();
+    for other in [b, x, y, b, x] {
+        sync_pair(&rt, a, other);
+    }
+    let (x_id, y_id) = (this_device(x), this_device(y));
+
+    // Apart, at the same time: A removes X while B removes Y. Each writes
+    // in a new key; A's is still wrapped to Y, B's to X.
+    network::lock(a).remove_device(&x_id).unwrap();
+    network::lock(b).remove_device(&y_id).unwrap();
+    write_body(a, "A, after removing X");
+    write_body(b, "B, after removing Y");
+    sync_pair(&rt, a, b);
+
+    // Both removals known on both: what either writes now opens with no key
+    // X or Y holds.
+    write_body(a, "A, once both removals are known");
+    write_body(b, "B, once both removals are known");
+    sync_pair(&rt, a, b);
+    assert_eq!(
+        network::lock(a).version_vector().unwrap(),
+        network::lock(b).version_vector().unwrap(),
+        "one exchange and they agree"
+    );
+    let everything = bodies(a);
+    assert_eq!(everything, bodies(b));
+    assert_eq!(everything.len(), 4, "{everything:?}");
+    let remaining: Vec<_> = network::lock(a)
+        .devices()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(remaining.len(), 2, "both removals hold on A");
+    assert!(!remaining.contains(&x_id) && !remaining.contains(&y_id));
+
+    let read_by_x = forwarded_to(b, x);
+    let read_by_y = forwarded_to(a, y);
+    for read in [&read_by_x, &read_by_y] {
+        assert!(
+            !read
+                .iter()
+                .any(|b| b.contains("once both removals are known")),
+            "{read:?}"
+        );
+    }
+    assert!(!read_by_x.contains(&"A, after removing X".to_string()));
+    assert!(!read_by_y.contains(&"B, after removing Y".to_string()));
+}
+
 #[test]
 fn a_removed_device_is_refused_at_the_handshake() {
     loopback_only();
