@@ -12,10 +12,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, mpsc};
 use std::time::Duration;
 use ts_rs::TS;
 
-/// How long a question waits for the person: what hearth-sync's
-/// `pair::CONFIRM_TIMEOUT` gives the other device (hearth-core does not
-/// re-export it).
-pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long a question waits for the person: what the other device waits.
+pub const ANSWER_TIMEOUT: Duration = hearth_core::network::CONFIRM_TIMEOUT;
 
 /// A code for the person to compare with the other device's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -27,6 +27,8 @@ use std::time::Duration;
 
 pub use crate::registry::default_device_name;
 pub use hearth_sync::Relays;
+/// How long pairing waits for each person to compare the code.
+pub use hearth_sync::pair::CONFIRM_TIMEOUT;
 
 /// A journal shared by the node's tasks and whoever runs it.
 pub type SharedJournal = Arc<Mutex<Journal>>;

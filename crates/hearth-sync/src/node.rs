@@ -407,8 +407,7 @@ fn remote_ips(conn: &Connection) -> Vec<SocketAddr> {
 
 fn connect_reason(error: &str) -> String {
     if error.contains("rejected locally") || error.contains("LocallyRejected") {
-        "that device is not one of this journal's devices: pair it first (`hearth pair invite`)"
-            .into()
+        "that device is not one of this journal's devices: pair it first".into()
     } else if error.contains("not a trusted device") {
         "the other device refused the connection: it does not know this device (pair them first, or it was removed)".into()
     } else {

@@ -141,7 +141,7 @@ impl PairTicket {
     pub fn parse(text: &str) -> Result<Self, NetError> {
         Self::decode_string(&text.trim().to_ascii_lowercase()).map_err(|_| {
             NetError::Ticket(
-                "this is not a pairing ticket: copy the whole line `hearth pair invite` printed (it starts with \"hearthpair\")".into(),
+                "this is not a pairing ticket: copy the whole ticket the other device shows (it starts with \"hearthpair\")".into(),
             )
         })
     }
@@ -275,12 +275,18 @@ impl Inviter {
     }
 }
 
+/// What to do about a ticket that no longer works, from the terminal or the
+/// app.
+const NEW_INVITATION: &str = "make a new invitation on the other device (Pair a device on its Devices screen, or `hearth pair invite`)";
+
 /// The error for a pairing connection that failed: the other device's own
 /// reason when it refused for want of an open invitation, else `otherwise`.
 fn closed_or(e: &dyn std::fmt::Display, otherwise: String) -> NetError {
     let no_invitation = std::str::from_utf8(crate::node::NO_INVITATION).unwrap_or_default();
     NetError::Pairing(if e.to_string().contains(no_invitation) {
-        "this pairing ticket was already used or has expired (or `hearth pair invite` stopped): start `hearth pair invite` again".into()
+        format!(
+            "this pairing ticket was already used, has expired, or its invitation was closed: {NEW_INVITATION}"
+        )
     } else {
         otherwise
     })
@@ -313,10 +319,9 @@ pub async fn join(
     confirm: impl FnOnce(&str) -> bool + Send + 'static,
 ) -> Result<Joined, NetError> {
     if ticket.expired() {
-        return Err(NetError::Pairing(
-            "this pairing ticket has expired: start `hearth pair invite` again on the other device"
-                .into(),
-        ));
+        return Err(NetError::Pairing(format!(
+            "this pairing ticket has expired: {NEW_INVITATION}"
+        )));
     }
     let name_len = u16::try_from(name.len())
         .ok()
@@ -329,7 +334,7 @@ pub async fn join(
             .await
             .map_err(|e| {
                 closed_or(&e, format!(
-                    "could not reach the device that made the ticket (is `hearth pair invite` still running there?): {e}"
+                    "could not reach the device that made the ticket (is its invitation still open there?): {e}"
                 ))
             })?;
         let lost = |e: &dyn std::fmt::Display| closed_or(e, format!("the other device went away: {e}"));
@@ -342,13 +347,13 @@ pub async fn join(
         send.write_all(&request).await.map_err(|e| lost(&e))?;
         let mut status = [0u8; 1];
         recv.read_exact(&mut status).await.map_err(|_| {
-            NetError::Pairing("the other device closed the connection: this pairing ticket was already used or has expired (or `hearth pair invite` stopped); start `hearth pair invite` again".into())
+            NetError::Pairing(format!("the other device closed the connection: this pairing ticket was already used, has expired, or its invitation was closed; {NEW_INVITATION}"))
         })?;
         match status[0] {
             GO_ON => {}
             WRONG_SECRET => return Err(NetError::Pairing("the other device does not know this ticket: it is wrong or from an earlier invitation".into())),
-            EXPIRED => return Err(NetError::Pairing("this pairing ticket has expired: start `hearth pair invite` again".into())),
-            _ => return Err(NetError::Pairing("this pairing ticket was already used: start `hearth pair invite` again".into())),
+            EXPIRED => return Err(NetError::Pairing(format!("this pairing ticket has expired: {NEW_INVITATION}"))),
+            _ => return Err(NetError::Pairing(format!("this pairing ticket was already used: {NEW_INVITATION}"))),
         }
         let inviter = *conn.remote_id().as_bytes();
         let me = *endpoint.id().as_bytes();

@@ -403,7 +403,7 @@
     join_journal: async ({ ticket, name, passphrase }) => {
       if (state.hasJournal) throw err('journalExists', 'this computer has a journal already');
       if (!ticket.trim().toLowerCase().startsWith('hearthpair')) {
-        throw err('invalid', 'this is not a pairing ticket: copy the whole line `hearth pair invite` printed (it starts with "hearthpair")');
+        throw err('invalid', 'this is not a pairing ticket: copy the whole ticket the other device shows (it starts with "hearthpair")');
       }
       const id = state.nextQuestion++;
       const answered = new Promise((r) => (state.waiting[id] = r));
