@@ -11,6 +11,7 @@
 //! - [`network`]: the node (sync and pairing over hearth-sync), joining a
 //!   journal from a new device, and what is remembered of each exchange.
 //! - [`registry`]: the devices trusted to write, and the keys of each epoch.
+//! - [`membership`]: who is in a circle, from its signed statements.
 //! - [`migrate`]: bringing a format-1 vault to the multi-writer format.
 //! - [`view`]: the sealed materialised view of each entry.
 //! - [`history`]: every saved version of an entry, diffs, restoring one.
@@ -30,6 +31,7 @@ mod error;
 pub mod exchange;
 pub mod history;
 pub mod journal;
+pub mod membership;
 mod migrate;
 pub mod mood;
 pub mod netconfig;

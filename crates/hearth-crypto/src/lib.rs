@@ -9,6 +9,8 @@
 //! - [`secrets`]: the person's secrets a passphrase unlocks, and their
 //!   wrapping; the device's own secrets.
 //! - [`cert`]: device certificates signed by the identity key.
+//! - [`statement`]: circle statements (membership, roles, the charter)
+//!   signed by a person's identity key.
 //! - [`hash`]: BLAKE2b-256, which names ops and payloads.
 //! - [`recovery`]: the recovery key, its written form and check characters,
 //!   and the second wrapping of the secrets it opens.
@@ -20,6 +22,7 @@ pub mod kdf;
 pub mod keys;
 pub mod recovery;
 pub mod secrets;
+pub mod statement;
 pub mod wrap;
 
 pub use aead::{open, seal};
