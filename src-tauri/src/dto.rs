@@ -106,23 +106,47 @@ impl EntryQuery {
     }
 }
 
-/// What the editor saves: the whole entry as the person sees it. Without an
-/// id it is a new entry.
+/// What the editor saves. Without an id it is a new entry, made of the
+/// fields given; with one, only the fields given change, so a field another
+/// device changed meanwhile is not written back with its old value.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct EntryInput {
     #[ts(optional)]
     pub id: Option<String>,
-    pub title: String,
-    pub body: String,
-    pub mood: Option<u8>,
-    pub feelings: Vec<String>,
-    pub tags: Vec<String>,
+    #[ts(optional)]
+    pub title: Option<String>,
+    #[ts(optional)]
+    pub body: Option<String>,
+    /// `null` clears the mood.
+    #[serde(with = "given")]
+    #[ts(as = "Option<Option<u8>>", optional)]
+    pub mood: Option<Option<u8>>,
+    /// Replaces the feelings.
+    #[ts(optional)]
+    pub feelings: Option<Vec<String>>,
+    /// Replaces the tags.
+    #[ts(optional)]
+    pub tags: Option<Vec<String>>,
     #[ts(optional)]
     pub starred: Option<bool>,
     /// Backdate: RFC 3339 or a local `YYYY-MM-DD HH:MM`; now when absent.
     #[ts(optional)]
     pub created_at: Option<String>,
+}
+
+/// A field that may be `null`: `Some(None)` when it is, `None` (the
+/// default) only when it is absent.
+mod given {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        T::deserialize(d).map(Some)
+    }
 }
 
 impl EntryInput {
@@ -139,26 +163,30 @@ impl EntryInput {
     /// A new entry.
     pub fn draft(&self) -> IpcResult<EntryDraft> {
         Ok(EntryDraft {
-            title: self.title.clone(),
-            body: self.body.clone(),
-            mood: self.mood,
-            feelings: self.feelings.clone(),
-            tags: self.tags.clone(),
+            title: self.title.clone().unwrap_or_default(),
+            body: self.body.clone().unwrap_or_default(),
+            mood: self.mood.flatten(),
+            feelings: self.feelings.clone().unwrap_or_default(),
+            tags: self.tags.clone().unwrap_or_default(),
             starred: self.starred.unwrap_or(false),
             created_at: self.created_at()?,
         })
     }
 
-    /// The change that makes `current` what the editor shows. Tags are
+    /// The change the given fields make to `current`. Tags, when given, are
     /// replaced whole: every current tag is removed, the new list added.
     pub fn patch(&self, current: &Entry) -> IpcResult<EntryPatch> {
+        let (add_tags, remove_tags) = match &self.tags {
+            Some(tags) => (tags.clone(), current.tags.clone()),
+            None => (Vec::new(), Vec::new()),
+        };
         Ok(EntryPatch {
-            title: Some(self.title.clone()),
-            body: Some(self.body.clone()),
-            mood: Some(self.mood),
-            feelings: Some(self.feelings.clone()),
-            add_tags: self.tags.clone(),
-            remove_tags: current.tags.clone(),
+            title: self.title.clone(),
+            body: self.body.clone(),
+            mood: self.mood,
+            feelings: self.feelings.clone(),
+            add_tags,
+            remove_tags,
             starred: self.starred,
             created_at: self.created_at()?,
         })

@@ -6,6 +6,7 @@ use crate::dto::{
 };
 use crate::error::IpcResult;
 use crate::session::Session;
+use hearth_core::Journal;
 use std::sync::Arc;
 use tauri::State;
 
@@ -48,24 +49,23 @@ pub async fn get_entry(state: State<'_, Arc<Session>>, id: String) -> IpcResult<
     .await
 }
 
-/// Save what the editor shows: a new entry when it has no id, else a change
-/// (nothing is written when nothing changed).
+/// Save what the editor sends: a new entry when it has no id, else a change
+/// to the fields it sends (nothing is written when nothing changed).
 #[tauri::command]
 pub async fn save_entry(state: State<'_, Arc<Session>>, input: EntryInput) -> IpcResult<EntryView> {
-    blocking(state, move |s| {
-        s.with(|j| {
-            let saved = match &input.id {
-                None => j.write(input.draft()?)?,
-                Some(id) => {
-                    let id = entry_id(id)?;
-                    let patch = input.patch(j.get(&id)?)?;
-                    j.edit(&id, &patch)?
-                }
-            };
-            Ok(EntryView::from(&saved))
-        })
-    })
-    .await
+    blocking(state, move |s| s.with(|j| save(j, &input))).await
+}
+
+fn save(j: &mut Journal, input: &EntryInput) -> IpcResult<EntryView> {
+    let saved = match &input.id {
+        None => j.write(input.draft()?)?,
+        Some(id) => {
+            let id = entry_id(id)?;
+            let patch = input.patch(j.get(&id)?)?;
+            j.edit(&id, &patch)?
+        }
+    };
+    Ok(EntryView::from(&saved))
 }
 
 /// Move an entry to the trash.
@@ -114,4 +114,72 @@ pub async fn search_entries(
 #[tauri::command]
 pub async fn prepare_search(state: State<'_, Arc<Session>>) -> IpcResult<()> {
     blocking(state, |s| s.with(|j| Ok(j.build_search_index()?))).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::session::tests::cheap;
+    use hearth_core::{EntryDraft, EntryPatch, Vault};
+    use serde_json::{Value, json};
+
+    fn input(v: Value) -> EntryInput {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn walk(j: &mut Journal) -> String {
+        let e = j
+            .write(EntryDraft {
+                title: "Walk".into(),
+                body: "By the river.".into(),
+                mood: Some(3),
+                feelings: vec!["calm".into()],
+                tags: vec!["walk".into()],
+                ..Default::default()
+            })
+            .unwrap();
+        e.id.to_string()
+    }
+
+    #[test]
+    fn a_change_keeps_the_fields_it_does_not_send() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Vault::create(dir.path(), b"pw", cheap()).unwrap();
+        let id = walk(&mut j);
+        // Another device retitles it and adds a tag while the editor saves.
+        let there = EntryPatch {
+            title: Some("Evening walk".into()),
+            add_tags: vec!["river".into()],
+            ..Default::default()
+        };
+        j.edit(&id, &there).unwrap();
+        let saved = save(&mut j, &input(json!({ "id": id, "body": "At dusk." }))).unwrap();
+        assert_eq!(saved.title, "Evening walk");
+        assert_eq!(saved.body, "At dusk.");
+        assert_eq!(saved.mood, Some(3));
+        assert_eq!(saved.feelings, ["calm"]);
+        assert_eq!(saved.tags, ["walk", "river"]);
+    }
+
+    #[test]
+    fn a_null_mood_clears_it_and_sent_tags_replace_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Vault::create(dir.path(), b"pw", cheap()).unwrap();
+        let id = walk(&mut j);
+        let saved = save(&mut j, &input(json!({ "id": id, "tags": ["sea"] }))).unwrap();
+        assert_eq!((saved.mood, saved.tags), (Some(3), vec!["sea".to_string()]));
+        let saved = save(&mut j, &input(json!({ "id": id, "mood": null }))).unwrap();
+        assert_eq!((saved.mood, saved.title), (None, "Walk".to_string()));
+    }
+
+    #[test]
+    fn a_new_entry_is_what_is_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Vault::create(dir.path(), b"pw", cheap()).unwrap();
+        let saved = save(&mut j, &input(json!({ "body": "Hello.", "mood": 4 }))).unwrap();
+        assert_eq!((saved.title.as_str(), saved.body.as_str()), ("", "Hello."));
+        assert_eq!(saved.mood, Some(4));
+        assert!(saved.tags.is_empty() && saved.feelings.is_empty());
+    }
 }

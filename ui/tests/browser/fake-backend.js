@@ -192,19 +192,22 @@
       return { entries: all.slice(offset, offset + (query.limit || 100)).map(summary), total: all.length };
     },
     get_entry: ({ id }) => (need(), view(find(id))),
+    // A new entry is made of the fields sent; a change changes only those.
     save_entry: ({ input }) => {
       need();
       const now = new Date().toISOString();
-      if (input.mood !== null && (input.mood < 1 || input.mood > 5)) throw err('invalid', 'mood out of range');
+      if (input.mood != null && (input.mood < 1 || input.mood > 5)) throw err('invalid', 'mood out of range');
       let e;
       if (!input.id) {
-        e = { id: hex(), starred: false, trashed: false, createdAt: input.createdAt || now };
+        e = { id: hex(), title: '', body: '', mood: null, feelings: [], tags: [], starred: false, trashed: false, createdAt: input.createdAt || now };
         state.entries.push(e);
       } else {
         e = find(input.id);
         if (input.createdAt) e.createdAt = input.createdAt;
       }
-      Object.assign(e, { title: input.title.trim(), body: input.body, mood: input.mood, feelings: input.feelings, tags: input.tags, updatedAt: now });
+      if (input.title !== undefined) e.title = input.title.trim();
+      for (const k of ['body', 'mood', 'feelings', 'tags']) if (input[k] !== undefined) e[k] = input[k];
+      e.updatedAt = now;
       return view(e);
     },
     trash_entry: ({ id }) => {

@@ -324,6 +324,11 @@ describe('joining a journal from another device', () => {
   });
 });
 
+/** The fake shell's copy of an entry. */
+function stored(page: Page, id: string): Promise<Record<string, unknown> | undefined> {
+  return page.evaluate((i) => (window as unknown as { __hearthFake: Fake }).__hearthFake.state.entries.find((x) => x.id === i), id);
+}
+
 describe('entries another device changed', () => {
   it('appear in the list, the open entry, the calendar and the mood chart without a reload', async () => {
     const page = await go('Journal');
@@ -365,8 +370,9 @@ describe('entries another device changed', () => {
         'Typed here, not yet saved',
       id,
     );
-    const saved = (await calls(page, 'save_entry')).pop()?.args.input as { tags: string[]; mood: number };
-    expect(saved).toMatchObject({ tags: ['walk', 'river'], mood: 5 });
+    // Only the text is sent: the tags and mood stay the other device's.
+    expect((await calls(page, 'save_entry')).pop()?.args.input).toEqual({ id, body: 'Typed here, not yet saved' });
+    await expect(stored(page, id)).resolves.toMatchObject({ tags: ['walk', 'river'], mood: 5 });
 
     // Trashed there: the editor says so and can bring it back.
     await page.evaluate((entry) => {
@@ -406,6 +412,29 @@ describe('entries another device changed', () => {
       moods,
     );
     await expect(page.evaluate(() => (window as unknown as { __noReload?: boolean }).__noReload)).resolves.toBe(true);
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('keep what the other device changed when a save of other fields lands first', async () => {
+    const page = await go('Journal');
+    await page.locator('.rows').getByText('Morning walk').click();
+    await expect(page.getByLabel('Title').inputValue()).resolves.toBe('Morning walk');
+    // Another device retitles it; its notice is still on the way when the
+    // person types in the text and the save goes.
+    const id = await page.evaluate(() => {
+      const e = (window as unknown as { __hearthFake: Fake }).__hearthFake.state.entries.find((x) => x.title === 'Morning walk');
+      (e as Record<string, unknown>).title = 'Morning walk by the river';
+      return (e as Record<string, unknown>).id as string;
+    });
+    await page.getByLabel('Entry text (Markdown)').fill('Typed while the laptop synced');
+    await page.locator('[data-state="saved"]').waitFor({ timeout: 5000 });
+    expect((await calls(page, 'save_entry')).map((c) => c.args.input)).toEqual([{ id, body: 'Typed while the laptop synced' }]);
+    await expect(stored(page, id)).resolves.toMatchObject({ title: 'Morning walk by the river', body: 'Typed while the laptop synced' });
+
+    await emit(page, NET, { kind: 'entriesChanged', changed: [id], purged: [] });
+    await page.waitForFunction(() => (document.querySelector('#entry-title') as HTMLInputElement).value === 'Morning walk by the river');
+    await page.getByText('Updated with changes from another device.').waitFor();
+    await expect(page.getByLabel('Entry text (Markdown)').inputValue()).resolves.toBe('Typed while the laptop synced');
     expect(pageErrors(page)).toEqual([]);
   });
 });

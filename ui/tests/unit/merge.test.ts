@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { merge, type Fields } from '../../src/lib/merge';
+import { changes, merge, type Fields } from '../../src/lib/merge';
 
 const base: Fields = { title: 'Walk', body: 'By the river.', mood: 3, feelings: ['calm'], tags: ['walk'] };
 
@@ -28,5 +28,16 @@ describe('taking in another device’s version of the open entry', () => {
     expect(m.fields).toEqual(theirs);
     m.fields.feelings.push('tired');
     expect(theirs.feelings).toEqual(['calm']);
+  });
+});
+
+describe('what a save of the open entry sends', () => {
+  it('is only the fields the person changed, so the others stay as another device left them', () => {
+    const mine = { ...base, body: 'By the river, at dusk.', mood: null, tags: ['walk', 'dusk'] };
+    expect(changes(base, mine)).toEqual({ body: 'By the river, at dusk.', mood: null, tags: ['walk', 'dusk'] });
+  });
+
+  it('is nothing when every field is back as it was', () => {
+    expect(changes(base, { ...base, feelings: [...base.feelings] })).toEqual({});
   });
 });
