@@ -2,7 +2,7 @@
 """Read a Hearth backup without Hearth.
 
 Written from FORMAT.md alone (section numbers below refer to it), with
-argon2-cffi and PyNaCl. Reads backup format version 2 (section 3) and
+argon2-cffi and PyNaCl. Reads backup format versions 3 and 2 (section 3) and
 version 1 (section 4). Prints the journal's entries as JSON, the way
 `hearth list --json` prints them, and checks the whole history on the way:
 every op's author, signature, chain and payload, every epoch key, view
@@ -303,7 +303,7 @@ def read_backup(data, passphrase=None, recovery_key=None):
     r = Reader(data)
     r.take(8)
     version = r.u16()
-    if version not in (1, 2):
+    if version not in (1, 2, 3):
         raise Unreadable(f"unknown backup format version {version}")
     header_len = r.u32()
     header = parse_header(r.take(header_len))
@@ -438,7 +438,7 @@ def parse_certificate(data, identity, what):
 def certified_devices(b, keys):
     """2.2 Trust, 3.6 step 7: scope -> the devices the identity key certified
     in a kind-3 op of that scope (whoever wrote the op)."""
-    certified = {"identity": b["identity"]}
+    certified = {"identity": b["identity"], "personal_scope": b["header"]["personal_scope"]}
     for op in b["ops"]:
         if op["kind"] == 3 and op["payload"]:
             device = parse_certificate(open_op(op, keys), b["identity"], op_name(op))
@@ -449,7 +449,7 @@ def certified_devices(b, keys):
 def check_op_v2(op, prev, keys, certified):
     """2.2 and 3.6 step 7, one op; returns its hash H256(S)."""
     what = op_name(op)
-    if op["kind"] not in (1, 2, 3, 4, 5):
+    if op["kind"] not in (1, 2, 3, 4, 5, 6, 7):
         raise Unreadable(f"{what} has unknown kind {op['kind']}")
     if op["author"] not in certified.get(op["scope"], ()):
         raise Unreadable(f"{what} is by a device the identity key never certified")
@@ -468,13 +468,24 @@ def check_op_v2(op, prev, keys, certified):
     plain = open_op(op, keys)
     if op["kind"] == 2 and plain:
         raise Unreadable(f"{what} is a purge op with a non-empty plaintext")
-    if op["kind"] in (3, 4, 5) and op["doc"] != bytes(16):
+    if op["kind"] in (3, 4, 5, 6) and op["doc"] != bytes(16):
         raise Unreadable(f"{what} is a registry op outside the registry")
+    if op["kind"] == 7 and (op["doc"] != CIRCLES_DOC or op["scope"] != personal_scope(certified)):
+        raise Unreadable(f"{what} carries a circle key outside the circles document")
+    if op["kind"] == 7 and (len(plain) != 1 + 16 + 4 + 32 or plain[0] != 1):
+        raise Unreadable(f"{what}: malformed circle key")
     if op["kind"] == 4:
         check_removal(plain, certified_identity(certified), what)
     if op["kind"] == 5:
         check_epoch_change(plain, what)
     return h256(s)
+
+
+CIRCLES_DOC = bytes(15) + b"\x01"
+
+
+def personal_scope(certified):
+    return certified.get("personal_scope")
 
 
 def certified_identity(certified):

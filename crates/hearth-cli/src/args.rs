@@ -73,6 +73,8 @@ pub enum Command {
     Status(JsonArg),
     /// Network settings: offline, relay, lan-discovery, sync-window
     Config(ConfigArgs),
+    /// Circles: small groups you share chosen entries with (create, list, show)
+    Circle(CircleArgs),
 }
 
 #[derive(Debug, Args)]
@@ -460,4 +462,38 @@ pub struct BackupKeyArgs {
     /// Open the backup with the recovery key ($HEARTH_RECOVERY_KEY, else asked) instead of the passphrase; setting $HEARTH_RECOVERY_KEY does the same
     #[arg(long)]
     pub recovery_key: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CircleArgs {
+    #[command(subcommand)]
+    pub action: CircleAction,
+    /// Print JSON
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CircleAction {
+    /// Make a circle; you are its owner. Nothing is shared with it until you share an entry
+    Create {
+        /// The circle's name (one line, up to 100 bytes)
+        name: String,
+        /// What the circle is for (up to 2,000 bytes)
+        #[arg(long, default_value = "")]
+        about: String,
+        /// A text file with the circle's agreements: how its members treat each other (up to 16 KiB)
+        #[arg(long, value_name = "FILE")]
+        agreements: Option<PathBuf>,
+        /// How you appear to the circle's members
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: String,
+    },
+    /// The circles you are in
+    List,
+    /// One circle: its purpose and agreements, its members and their roles, its key epoch
+    Show {
+        /// The circle's id (4 or more of its hex digits) or its name
+        circle: String,
+    },
 }

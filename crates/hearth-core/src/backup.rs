@@ -297,8 +297,21 @@ fn check_rows(
 ) -> std::result::Result<Counts, String> {
     let device = DevicePublicKey::from_bytes(&rows.header.device)
         .map_err(|_| "its device key is malformed".to_string())?;
-    let registry =
-        Registry::from_parts(&rows.ops, &rows.epochs, *identity, key).map_err(|e| e.to_string())?;
+    let personal = rows.header.personal_scope;
+    let personal_epochs: Vec<_> = rows
+        .epochs
+        .iter()
+        .filter(|e| e.scope == personal)
+        .cloned()
+        .collect();
+    let registry = Registry::from_parts(
+        rows.ops.iter().filter(|o| o.scope == personal),
+        &personal_epochs,
+        *identity,
+        key,
+    )
+    .map_err(|e| e.to_string())?;
+    let circle_keys = circle_keys(&rows.epochs, &personal, key)?;
     // Per (scope, author): the next seq due and the last op's hash.
     let mut next: HashMap<LogId, (u64, [u8; 32])> = HashMap::new();
     let mut docs = BTreeSet::new();
@@ -349,6 +362,16 @@ fn check_rows(
             ));
         }
         *prev = op.hash;
+        if op.scope != personal {
+            // A circle's op: intact, and opening with the circle's key
+            // when this journal holds that epoch's.
+            oplog::verify_signature(op)?;
+            if let Some(k) = circle_keys.get(&(op.scope, op.epoch)) {
+                aead::open(k, &oplog::payload_aad(op), &op.payload)
+                    .map_err(|_| format!("op {} of a circle does not decrypt", op.seq))?;
+            }
+            continue;
+        }
         if op.is_marker() {
             if !stones.contains(&(op.scope, op.doc)) {
                 return Err(format!(
@@ -404,6 +427,29 @@ fn check_rows(
         ops: rows.ops.iter().filter(|o| o.kind != KIND_DEVICE).count(),
         settings: rows.settings.len(),
     })
+}
+
+/// The circles' epoch keys among the sealed epoch rows.
+fn circle_keys(
+    epochs: &[hearth_store::EpochRecord],
+    personal: &hearth_store::ScopeId,
+    storage: &SymmetricKey,
+) -> std::result::Result<HashMap<(hearth_store::ScopeId, u32), SymmetricKey>, String> {
+    let mut out = HashMap::new();
+    for e in epochs.iter().filter(|e| e.scope != *personal) {
+        let plain = aead::open(
+            storage,
+            &crate::registry::epoch_aad(&e.scope, e.epoch),
+            &e.payload,
+        )
+        .map_err(|_| format!("the key of a circle's epoch {} does not open", e.epoch))?;
+        let bytes: [u8; 32] = plain
+            .as_slice()
+            .try_into()
+            .map_err(|_| format!("the key of a circle's epoch {} is malformed", e.epoch))?;
+        out.insert((e.scope, e.epoch), SymmetricKey::from_bytes(bytes));
+    }
+    Ok(out)
 }
 
 fn summary(h: &Header, c: &Counts, bytes: usize) -> BackupSummary {

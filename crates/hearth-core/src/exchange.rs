@@ -17,6 +17,7 @@
 //! are written in one transaction; then the in-memory entries and the
 //! search index follow.
 
+use crate::circles::{CIRCLES_DOC, CircleKey, KIND_CIRCLE_KEY};
 use crate::entry::{Entry, EntryId};
 use crate::journal::Journal;
 use crate::oplog::{
@@ -101,6 +102,9 @@ impl Journal {
             op.hash = hearth_crypto::hash(&[&oplog::signed_header(op)]);
         }
         let scope = self.scope();
+        if ops.iter().any(|o| o.scope != scope) {
+            return self.receive_scopes(ops);
+        }
         let mut registry = self.registry_with(&ops)?;
         let count = ops.len();
         let refuse = |e: CoreError| {
@@ -186,6 +190,10 @@ impl Journal {
                     touched.extend(tx.docs_in_epoch(&scope, epoch)?);
                 }
                 touched.remove(&REGISTRY_DOC);
+                touched.remove(&CIRCLES_DOC);
+                if got.stored > 0 {
+                    crate::circles::adopt_circle_keys(tx, &scope, &registry, &key)?;
+                }
                 // A device was removed while this one writes in an epoch the
                 // removed device may hold: move on to a new one.
                 if registry.needs_new_epoch() && registry.members().contains(&me) {
@@ -245,6 +253,40 @@ impl Journal {
         Ok(got)
     }
 
+    /// Ops of several scopes (the wire sends one scope per batch; a caller
+    /// may mix them): refused whole if any is for a scope this journal does
+    /// not hold; else the personal scope's first, since they may carry a
+    /// circle's key, then each circle's, each checked whole.
+    fn receive_scopes(&mut self, ops: Vec<OpRecord>) -> Result<Received> {
+        let personal = self.scope();
+        let mut by_scope: BTreeMap<ScopeId, Vec<OpRecord>> = BTreeMap::new();
+        for op in ops {
+            by_scope.entry(op.scope).or_default().push(op);
+        }
+        let circles = self.circle_ids()?;
+        if let Some(op) = by_scope
+            .iter()
+            .find(|(s, _)| **s != personal && !circles.contains(s))
+            .and_then(|(_, batch)| batch.first())
+        {
+            return Err(refused(format!(
+                "op {} is for a scope this journal does not hold",
+                op.seq
+            )));
+        }
+        let mut got = match by_scope.remove(&personal) {
+            Some(mine) => self.receive(mine)?,
+            None => Received::default(),
+        };
+        for (scope, batch) in by_scope {
+            let more = self.receive_circle(scope, batch)?;
+            got.stored += more.stored;
+            got.duplicates += more.duplicates;
+            got.after_a_gap += more.after_a_gap;
+        }
+        Ok(got)
+    }
+
     /// The registry this journal would have with the certificates among
     /// `ops` added.
     fn registry_with(&self, ops: &[OpRecord]) -> Result<Registry> {
@@ -296,7 +338,7 @@ fn check(op: &OpRecord, scope: &ScopeId, registry: &Registry) -> Result<()> {
     }
     match op.kind {
         KIND_CHANGE => {
-            if op.doc == REGISTRY_DOC {
+            if op.doc == REGISTRY_DOC || op.doc == CIRCLES_DOC {
                 return Err(refused(format!("change op {} names the registry", op.seq)));
             }
             oplog::open_change(op, registry).map_err(reason)?;
@@ -321,6 +363,18 @@ fn check(op: &OpRecord, scope: &ScopeId, registry: &Registry) -> Result<()> {
             let plain = oplog::open(op, registry).map_err(reason)?;
             if crate::registry::EpochChange::decode(&plain).is_none() {
                 return Err(refused(format!("op {} holds no valid new epoch", op.seq)));
+            }
+        }
+        KIND_CIRCLE_KEY => {
+            if op.doc != CIRCLES_DOC {
+                return Err(refused(format!(
+                    "op {} carries a circle key outside the circles document",
+                    op.seq
+                )));
+            }
+            let plain = oplog::open(op, registry).map_err(reason)?;
+            if CircleKey::decode(&plain).is_none() {
+                return Err(refused(format!("op {} holds no circle key", op.seq)));
             }
         }
         KIND_DEVICE => {

@@ -12,6 +12,7 @@
 //!   journal from a new device, and what is remembered of each exchange.
 //! - [`registry`]: the devices trusted to write, and the keys of each epoch.
 //! - [`membership`]: who is in a circle, from its signed statements.
+//! - [`circles`]: making a circle, and what each circle says.
 //! - [`migrate`]: bringing a format-1 vault to the multi-writer format.
 //! - [`view`]: the sealed materialised view of each entry.
 //! - [`history`]: every saved version of an entry, diffs, restoring one.
@@ -24,6 +25,8 @@
 //! - [`when`]: the date and time forms people type.
 
 pub mod backup;
+mod circle_exchange;
+pub mod circles;
 pub mod devices;
 mod doc_cache;
 pub mod entry;

@@ -259,14 +259,24 @@ impl Replica for JournalReplica {
     fn vectors(&self) -> std::result::Result<BTreeMap<ScopeId, VersionVector>, ReplicaError> {
         let journal = lock(&self.journal);
         let mut out: BTreeMap<ScopeId, VersionVector> = BTreeMap::new();
+        // The personal journal, and every circle this person is in: the
+        // peer is one of their own devices.
         out.insert(journal.scope(), VersionVector::new());
+        for circle in journal.circle_ids().map_err(failed)? {
+            out.insert(circle, VersionVector::new());
+        }
         for ((scope, author), (seq, hash)) in journal.version_vector().map_err(failed)?.0 {
-            if scope != journal.scope() {
+            if !out.contains_key(&scope) {
                 continue;
             }
             // A removed device's ops after its removal are never taken in
             // by anyone, so they are neither offered nor asked for.
-            let head = match journal.removed_head(&scope, &author).map_err(failed)? {
+            let capped = if scope == journal.scope() {
+                journal.removed_head(&scope, &author).map_err(failed)?
+            } else {
+                None
+            };
+            let head = match capped {
                 Some(capped) if capped.seq < seq => capped,
                 _ => Head { seq, hash },
             };
@@ -530,7 +540,20 @@ impl Network {
 
     async fn sync_addr(&self, addr: EndpointAddr) -> Result<SyncReport> {
         let device = *addr.id.as_bytes();
-        let outcome = exchange(&self.node, addr).await?;
+        let circles = || lock(&self.journal).circle_ids().map_or(0, |c| c.len());
+        let before = circles();
+        let mut outcome = exchange(&self.node, addr.clone()).await?;
+        if circles() > before {
+            // A circle's key arrived: both devices list the circle now, so
+            // its ops move in a second exchange.
+            let then = outcome;
+            outcome = exchange(&self.node, addr).await?;
+            outcome.sent += then.sent;
+            outcome.received.stored += then.received.stored;
+            outcome.received.duplicates += then.received.duplicates;
+            outcome.bytes_sent += then.bytes_sent;
+            outcome.bytes_received += then.bytes_received;
+        }
         Ok(self.report(&device, &outcome))
     }
 

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The vault format this build writes; format 1 is migrated at unlock.
-pub(crate) const FORMAT: u32 = 2;
+pub(crate) const FORMAT: u32 = 3;
 const VAULT_FILE: &str = "vault.db";
 
 /// How long unlocking took, in its two parts.
@@ -252,7 +252,7 @@ fn open_store(home: &Path) -> Result<(Store, VaultHeader)> {
     }
     let store = Store::open(&path)?;
     let header = store.header()?;
-    if header.format != FORMAT && header.format != 1 {
+    if !(1..=FORMAT).contains(&header.format) {
         return Err(CoreError::invalid(format!(
             "this vault has format {}, which this Hearth cannot read; upgrade Hearth",
             header.format
@@ -283,6 +283,12 @@ pub(crate) fn device_secrets(
             "the vault header does not match its secrets; the vault file was changed",
         )
     };
+    if header.format == 2 {
+        // Format 3 adds circles (op kinds 6 and 7, a circle's keys in the
+        // epochs table) and changes nothing already written.
+        store.write(|tx| tx.set_format(FORMAT, &header.wrapped_secrets))?;
+        tracing::info!("brought the vault from format 2 to format 3");
+    }
     let sealed = store.read().device_secrets()?.ok_or_else(changed)?;
     let me = DevicePublicKey::from_bytes(&header.device).map_err(|_| changed())?;
     let device = DeviceSecrets::open(

@@ -725,6 +725,20 @@ impl StoreTx<'_> {
     }
 
     /// Store a sealed epoch key.
+    /// Every scope with at least one sealed epoch key: the personal scope
+    /// once it moved past epoch 0, and each circle this person is in.
+    pub fn epoch_scopes(&self) -> Result<Vec<ScopeId>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT DISTINCT scope FROM epochs ORDER BY scope")?;
+        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for scope in rows {
+            out.push(fixed(&scope?, "scope id")?);
+        }
+        Ok(out)
+    }
+
     pub fn put_epoch(&self, e: &EpochRecord) -> Result<(), StoreError> {
         self.tx.execute(
             "INSERT INTO epochs (scope, epoch, payload) VALUES (?1, ?2, ?3)",

@@ -4,8 +4,9 @@
 //! or the stream is cut.
 
 use hearth_core::backup::BackupKey;
+use hearth_core::circles::NewCircle;
 use hearth_core::network::{self, NetOptions, Network, SharedJournal};
-use hearth_core::{CoreError, EntryDraft, Journal, KdfParams, ListFilter, Vault};
+use hearth_core::{CoreError, EntryDraft, Journal, KdfParams, ListFilter, OpRecord, Vault};
 use hearth_sync::session::{self, Outcome};
 use hearth_sync::{Allowlist, Node, NodeOptions, PairTicket, Replica, ReplicaError, SessionError};
 use std::path::Path;
@@ -604,6 +605,64 @@ fn two_removals_made_at_once_on_two_devices_leave_both_removed_devices_unable_to
     }
     assert!(!read_by_x.contains(&"A, after removing X".to_string()));
     assert!(!read_by_y.contains(&"B, after removing Y".to_string()));
+}
+
+fn evenings() -> NewCircle {
+    NewCircle {
+        name: "Evenings".into(),
+        about: "Getting through the winter".into(),
+        agreements: "Kindness first.".into(),
+        as_name: "Sam".into(),
+    }
+}
+
+#[test]
+fn a_circle_made_on_one_device_reaches_the_persons_others_and_forged_circle_ops_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = devices_of_one_journal(dir.path(), 2);
+    let (a, b) = (&all[0], &all[1]);
+    let rt = runtime();
+    sync_pair(&rt, a, b);
+    let made = network::lock(a).create_circle(&evenings()).unwrap();
+
+    // The first exchange carries the circle's key (the personal journal's
+    // ops); B holds the key, not yet the circle.
+    sync_pair(&rt, a, b);
+    assert_eq!(network::lock(b).circles().unwrap()[0].id, made.id);
+    let theirs = network::lock(b).version_vector().unwrap();
+    let circle_ops: Vec<OpRecord> = network::lock(a)
+        .ops_missing_from(&theirs, usize::MAX)
+        .unwrap();
+    assert!(!circle_ops.is_empty());
+    assert!(circle_ops.iter().all(|o| hex::encode(o.scope) == made.id));
+    let before = network::lock(b).version_vector().unwrap();
+    let mut forged = circle_ops.clone();
+    let last = forged.len() - 1;
+    forged[last].payload[3] ^= 1;
+    let err = network::lock(b).receive(forged).unwrap_err();
+    assert!(matches!(err, CoreError::Refused(_)), "{err}");
+    assert_eq!(network::lock(b).version_vector().unwrap(), before);
+
+    // A circle this person is not in: refused whole.
+    let stranger = shared(Vault::create(&dir.path().join("s"), b"pw", cheap()).unwrap());
+    network::lock(&stranger).create_circle(&evenings()).unwrap();
+    let foreign = network::lock(&stranger)
+        .ops_missing_from(&Default::default(), usize::MAX)
+        .unwrap();
+    let err = network::lock(b).receive(foreign).unwrap_err().to_string();
+    assert!(err.contains("scope this journal does not hold"), "{err}");
+    assert_eq!(network::lock(b).version_vector().unwrap(), before);
+
+    // The next exchange brings the circle whole.
+    sync_pair(&rt, a, b);
+    assert_eq!(
+        network::lock(b).circle("evenings").unwrap(),
+        network::lock(a).circle(&made.id).unwrap()
+    );
+    assert_eq!(
+        network::lock(a).version_vector().unwrap(),
+        network::lock(b).version_vector().unwrap()
+    );
 }
 
 #[test]

@@ -8,10 +8,12 @@ mod support;
 
 mod at_rest;
 mod backup;
+mod circle;
 mod crash;
 mod editor;
 mod errors;
 mod format1;
+mod format2;
 mod history;
 mod init;
 mod journal;

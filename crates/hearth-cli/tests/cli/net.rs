@@ -410,3 +410,35 @@ fn two_devices_on_one_lan_find_each_other_by_mdns_when_their_addresses_changed()
         "B's node found A on the LAN and pushed the entry; A said {said_a:?}, B said {said_b:?}"
     );
 }
+
+#[test]
+fn a_circle_made_on_one_device_shows_on_the_other_after_one_sync() {
+    let ns = Netns::new();
+    let a = Journal::new();
+    let (b, _) = pair(&ns, &a, "Laptop");
+    let made = ns
+        .ok(
+            &a,
+            &[
+                "circle", "create", "Evenings", "--as", "Sam", "--about", "Support", "--json",
+            ],
+        )
+        .json();
+    let mut serve = ns.spawn(&a, &["serve", "--json"]);
+    let ticket = serve.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let synced = ns.ok(&b, &["sync", "--peer", &ticket, "--json"]).json();
+    assert_eq!(synced[0]["equal"], true, "{synced}");
+    serve.stop();
+    let id = made["id"].as_str().unwrap();
+    assert_eq!(
+        ns.ok(&b, &["circle", "show", id, "--json"]).json(),
+        ns.ok(&a, &["circle", "show", id, "--json"]).json()
+    );
+    assert_eq!(
+        ns.ok(&b, &["circle", "list", "--json"]).json()[0]["role"],
+        "owner"
+    );
+}

@@ -20,7 +20,7 @@ use hearth_store::{
 
 pub(crate) const MAGIC: &[u8; 8] = b"HEARTHBK";
 /// The version this build writes; version 1 (vaults of format 1) is read too.
-pub(crate) const VERSION: u16 = 2;
+pub(crate) const VERSION: u16 = 3;
 /// Most plaintext bytes in one chunk.
 pub(crate) const CHUNK_MAX: usize = 1 << 20;
 const PREAMBLE: usize = 8 + 2 + 4;
@@ -105,9 +105,9 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, String> {
         return Err("it is not a Hearth backup (it does not begin with HEARTHBK)".into());
     }
     let version = u16::from_be_bytes([bytes[8], bytes[9]]);
-    if version != 1 && version != VERSION {
+    if !(1..=VERSION).contains(&version) {
         return Err(format!(
-            "it is a backup of format version {version}, and this Hearth reads versions 1 and {VERSION}; use a newer Hearth"
+            "it is a backup of format version {version}, and this Hearth reads versions 1 to {VERSION}; use a newer Hearth"
         ));
     }
     let h = u32::from_be_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]) as usize;
@@ -712,8 +712,8 @@ mod tests {
                 .contains("not a Hearth backup")
         );
         let mut bad = bytes.clone();
-        bad[9] = 3;
-        assert!(open(&bad, &key).unwrap_err().contains("version 3"));
+        bad[9] = 4;
+        assert!(open(&bad, &key).unwrap_err().contains("version 4"));
         assert!(open(&bytes[..5], &key).unwrap_err().contains("cut short"));
         assert!(open(b"hello", &key).unwrap_err().contains("not a Hearth"));
     }

@@ -1,0 +1,201 @@
+//! Taking in a circle's ops from another device.
+//!
+//! The same checks as the personal scope's (`exchange`), against the
+//! circle's own trust: an op counts when its author is a device certified
+//! (kind 3, in the circle's membership document) by a person the circle's
+//! statements make a member, certificates and statements of the same batch
+//! included. A statement must decode, be signed by its author and name this
+//! circle. One bad op refuses the batch and nothing is stored; ops after a
+//! gap wait; a second op at a seq already held is a fork and is refused.
+
+use crate::circles::{KIND_STATEMENT, MEMBERSHIP_DOC};
+use crate::exchange::Received;
+use crate::journal::Journal;
+use crate::membership;
+use crate::oplog::{self, KIND_DEVICE, OP_PAYLOAD_MAX};
+use crate::{CoreError, Result};
+use hearth_crypto::statement::Statement;
+use hearth_crypto::{DeviceCertificate, SymmetricKey, aead};
+use hearth_store::{OpRecord, ScopeId};
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Journal {
+    /// Check and store ops of the circle `scope` another device sent (their
+    /// hashes already computed).
+    pub(crate) fn receive_circle(
+        &mut self,
+        scope: ScopeId,
+        ops: Vec<OpRecord>,
+    ) -> Result<Received> {
+        let keys = self.circle_keys(&scope)?;
+        if keys.is_empty() {
+            return Err(refused(
+                "ops for a circle this journal is not in".to_string(),
+            ));
+        }
+        let trusted = {
+            let tx = self.store.read();
+            let mut held = tx.ops_for_doc(&scope, &MEMBERSHIP_DOC)?;
+            held.extend(ops.iter().filter(|o| o.doc == MEMBERSHIP_DOC).cloned());
+            trusted_devices(&scope, &held, &keys)
+        };
+        for op in &ops {
+            check(op, &scope, &keys, &trusted)?;
+        }
+        let mut by_author: BTreeMap<[u8; 32], Vec<OpRecord>> = BTreeMap::new();
+        for op in ops {
+            by_author.entry(op.author).or_default().push(op);
+        }
+        let got = self.store.write(|tx| -> Result<Received> {
+            let mut got = Received::default();
+            for (author, mut group) in by_author {
+                group.sort_by_key(|o| o.seq);
+                let (mut seq, mut hash) = tx.head(&scope, &author)?.unwrap_or((0, [0; 32]));
+                for op in group {
+                    if op.seq <= seq {
+                        match tx.op_at(&scope, &author, op.seq)? {
+                            Some(held) if held.hash == op.hash => got.duplicates += 1,
+                            _ => {
+                                return Err(refused(format!(
+                                    "a circle's device sent a second, different op {} (its log forked)",
+                                    op.seq
+                                )));
+                            }
+                        }
+                        continue;
+                    }
+                    if op.seq > seq + 1 {
+                        got.after_a_gap += 1;
+                        continue;
+                    }
+                    if op.prev != hash {
+                        return Err(refused(format!(
+                            "op {} of a circle does not follow the op before it",
+                            op.seq
+                        )));
+                    }
+                    tx.append_op(&op)?;
+                    (seq, hash) = (op.seq, op.hash);
+                    got.stored += 1;
+                }
+            }
+            Ok(got)
+        })?;
+        tracing::info!(
+            stored = got.stored,
+            duplicates = got.duplicates,
+            after_a_gap = got.after_a_gap,
+            "took in a circle's ops from another device"
+        );
+        Ok(got)
+    }
+}
+
+/// The devices certified, in the circle's membership document, by a person
+/// its statements make a member (or made one: a removed member's devices
+/// are judged by the removal's seqs in a later step).
+fn trusted_devices(
+    scope: &ScopeId,
+    ops: &[OpRecord],
+    keys: &BTreeMap<u32, SymmetricKey>,
+) -> BTreeSet<[u8; 32]> {
+    let mut statements = Vec::new();
+    let mut certs = Vec::new();
+    for op in ops {
+        if op.is_marker() || oplog::verify_signature(op).is_err() {
+            continue;
+        }
+        let Some(key) = keys.get(&op.epoch) else {
+            continue;
+        };
+        let Ok(plain) = aead::open(key, &oplog::payload_aad(op), &op.payload) else {
+            continue;
+        };
+        match op.kind {
+            KIND_STATEMENT => {
+                if let Ok(s) = Statement::decode(&plain) {
+                    statements.push(s);
+                }
+            }
+            KIND_DEVICE => {
+                if let Ok(c) = DeviceCertificate::decode(&plain)
+                    && c.verify(&c.identity).is_ok()
+                {
+                    certs.push(c);
+                }
+            }
+            _ => {}
+        }
+    }
+    let Ok(m) = membership::fold(scope, &statements) else {
+        return BTreeSet::new();
+    };
+    certs
+        .into_iter()
+        .filter(|c| m.members.contains_key(&c.identity) || m.departed.contains_key(&c.identity))
+        .map(|c| c.device)
+        .collect()
+}
+
+/// Everything about one circle op that can be checked without the log.
+fn check(
+    op: &OpRecord,
+    scope: &ScopeId,
+    keys: &BTreeMap<u32, SymmetricKey>,
+    trusted: &BTreeSet<[u8; 32]>,
+) -> Result<()> {
+    if op.scope != *scope {
+        return Err(refused(format!(
+            "op {} is for another scope than its batch",
+            op.seq
+        )));
+    }
+    if op.payload.len() > OP_PAYLOAD_MAX || op.signature.len() != 64 {
+        return Err(refused(format!(
+            "op {} is larger than an op may be ({} MiB)",
+            op.seq,
+            OP_PAYLOAD_MAX >> 20
+        )));
+    }
+    if !trusted.contains(&op.author) {
+        return Err(refused(format!(
+            "op {} of a circle is by a device no member certified",
+            op.seq
+        )));
+    }
+    oplog::verify_signature(op).map_err(refused)?;
+    if op.doc != MEMBERSHIP_DOC || !matches!(op.kind, KIND_STATEMENT | KIND_DEVICE) {
+        return Err(refused(format!(
+            "op {} of a circle is of a kind this Hearth does not take yet ({})",
+            op.seq, op.kind
+        )));
+    }
+    if op.is_marker() {
+        return Err(refused(format!(
+            "op {} of a circle lost its payload",
+            op.seq
+        )));
+    }
+    let Some(key) = keys.get(&op.epoch) else {
+        // Sealed in an epoch this device does not hold (yet): who wrote it
+        // is checked, what it says cannot be.
+        return Ok(());
+    };
+    let plain = aead::open(key, &oplog::payload_aad(op), &op.payload)
+        .map_err(|_| refused(format!("op {} of a circle does not decrypt", op.seq)))?;
+    let intact = match op.kind {
+        KIND_STATEMENT => Statement::decode(&plain).is_ok_and(|s| s.circle == *scope),
+        _ => DeviceCertificate::decode(&plain).is_ok_and(|c| c.verify(&c.identity).is_ok()),
+    };
+    if !intact {
+        return Err(refused(format!(
+            "op {} of a circle holds no valid statement or certificate",
+            op.seq
+        )));
+    }
+    Ok(())
+}
+
+fn refused(reason: String) -> CoreError {
+    CoreError::Refused(reason)
+}
