@@ -398,7 +398,7 @@ fn check_new_circle(charter: &Charter, as_name: &str) -> Result<()> {
     }
     if check_line(as_name).is_err() {
         return Err(CoreError::invalid(format!(
-            "how you appear to the circle (--as) is one line of 1 to {NAME_MAX} bytes; nothing was changed"
+            "how you appear to the circle is one line of 1 to {NAME_MAX} bytes; nothing was changed"
         )));
     }
     if charter.about.len() > ABOUT_MAX {

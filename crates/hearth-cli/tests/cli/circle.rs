@@ -85,7 +85,7 @@ fn bad_input_names_what_is_wrong_and_changes_nothing() {
     j.fails(&["circle", "create", &"x".repeat(101), "--as", "Sam"])
         .says(&["1 to 100 bytes"]);
     j.fails(&["circle", "create", "Fine", "--as", "two\nlines"])
-        .says(&["--as", "one line"]);
+        .says(&["how you appear", "one line"]);
     let big = j.arg("big.txt");
     std::fs::write(&big, "x".repeat(16 * 1024 + 1)).unwrap();
     j.fails(&[
