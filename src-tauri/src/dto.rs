@@ -5,6 +5,7 @@
 
 use crate::error::{IpcError, IpcResult};
 use chrono::{DateTime, SecondsFormat, Utc};
+use hearth_core::circles::NewCircle;
 use hearth_core::network::SyncReport;
 use hearth_core::search::{SearchHit, highlight};
 use hearth_core::when::{parse_datetime, parse_range_end};
@@ -190,6 +191,31 @@ impl EntryInput {
             starred: self.starred,
             created_at: self.created_at()?,
         })
+    }
+}
+
+/// A new circle, as the window's form sends it.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CircleInput {
+    /// One line, 1 to 100 bytes.
+    pub name: String,
+    /// What the circle is for; up to 2,000 bytes.
+    pub about: String,
+    /// How its members treat each other; up to 16,384 bytes.
+    pub agreements: String,
+    /// How the person appears to the circle; one line, 1 to 100 bytes.
+    pub as_name: String,
+}
+
+impl From<CircleInput> for NewCircle {
+    fn from(c: CircleInput) -> Self {
+        Self {
+            name: c.name,
+            about: c.about,
+            agreements: c.agreements,
+            as_name: c.as_name,
+        }
     }
 }
 

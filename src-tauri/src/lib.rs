@@ -94,6 +94,9 @@ pub fn run() -> Result<(), String> {
             commands::pairing::pair_answer,
             commands::pairing::default_device_name,
             commands::pairing::join_journal,
+            commands::circles::list_circles,
+            commands::circles::show_circle,
+            commands::circles::create_circle,
         ])
         .build(tauri::generate_context!())
         .map_err(|e| e.to_string())?;

@@ -5,6 +5,9 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { BudgetEvent } from './bindings/BudgetEvent';
 import type { CalendarMonth } from './bindings/CalendarMonth';
+import type { CircleDetail } from './bindings/CircleDetail';
+import type { CircleInput } from './bindings/CircleInput';
+import type { CircleSummary } from './bindings/CircleSummary';
 import type { CrisisLines } from './bindings/CrisisLines';
 import type { Device } from './bindings/Device';
 import type { EntryInput } from './bindings/EntryInput';
@@ -93,6 +96,10 @@ export const api = {
   defaultDeviceName: () => invoke<string>('default_device_name'),
   joinJournal: (ticket: string, name: string, passphrase: string) =>
     invoke<JoinInfo>('join_journal', { ticket, name, passphrase }),
+
+  listCircles: () => invoke<CircleSummary[]>('list_circles'),
+  showCircle: (idOrName: string) => invoke<CircleDetail>('show_circle', { idOrName }),
+  createCircle: (input: CircleInput) => invoke<CircleSummary>('create_circle', { input }),
 
   onLocked: (f: (e: LockedEvent) => void): Promise<UnlistenFn> =>
     listen<LockedEvent>(LOCKED_EVENT, (e) => f(e.payload)),

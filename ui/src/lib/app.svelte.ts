@@ -8,13 +8,14 @@ import type { Preferences } from './bindings/Preferences';
 import type { UnlockInfo } from './bindings/UnlockInfo';
 
 export type Screen = 'loading' | 'setup' | 'unlock' | 'main';
-export type View = 'journal' | 'calendar' | 'mood' | 'writing' | 'devices' | 'settings' | 'help';
+export type View = 'journal' | 'calendar' | 'mood' | 'writing' | 'circles' | 'devices' | 'settings' | 'help';
 
 export const VIEWS: { id: View; label: string }[] = [
   { id: 'journal', label: 'Journal' },
   { id: 'calendar', label: 'Calendar' },
   { id: 'mood', label: 'Mood' },
   { id: 'writing', label: 'Prompts & templates' },
+  { id: 'circles', label: 'Circles' },
   { id: 'devices', label: 'Devices' },
   { id: 'settings', label: 'Settings' },
   { id: 'help', label: 'Help' },

@@ -78,6 +78,9 @@
       ['a07e91d2' + '03f5e8b1'.repeat(7)]: { last_synced: null, equal_then: null, unconfirmed: 0 },
     },
     nodeFailed: false,
+    // Circles as the core keeps them: charter, members (the person, by
+    // their identity key, marked `you`), key epoch.
+    circles: [],
     invite: null,
     /** Code questions the fake itself asked (joining), by id. */
     waiting: {},
@@ -143,6 +146,18 @@
     const e = state.entries.find((x) => x.id === id);
     if (!e) throw err('notFound', `no entry with id ${id}`);
     return e;
+  };
+  // The core's circle checks (hearth-core circles.rs), with its words; a
+  // line is 1 to 100 bytes with no control character.
+  const ME = 'e1d2c3b4'.repeat(8);
+  const utf8 = (t) => new TextEncoder().encode(t).length;
+  const badLine = (t) => !t.trim() || utf8(t) > 100 || /\p{Cc}/u.test(t);
+  const circleSummary = (c) => ({ id: c.id, name: c.name, role: 'owner' });
+  const findCircle = (idOrName) => {
+    const w = idOrName.trim().toLowerCase();
+    const found = state.circles.filter((c) => (w.length >= 4 && c.id.startsWith(w)) || c.name.toLowerCase() === w);
+    if (found.length !== 1) throw err('invalid', `you are in no circle called ${JSON.stringify(idOrName.trim())}: \`hearth circle list\` shows your circles`);
+    return found[0];
   };
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -420,6 +435,29 @@
       const now = new Date().toISOString();
       state.figures = { [state.devices[1].id]: { last_synced: now, equal_then: true, unconfirmed: 0 } };
       return { unlock: { kdfMs: 400, loadMs: 0, damaged: [], recoveryKey: RECOVERY_KEY }, entries: state.entries.length, syncError: null };
+    },
+    list_circles: () => {
+      need();
+      return [...state.circles].sort((a, b) => a.name.toLowerCase().localeCompare(b.name.toLowerCase())).map(circleSummary);
+    },
+    show_circle: ({ idOrName }) => {
+      need();
+      const c = findCircle(idOrName);
+      return {
+        id: c.id, name: c.name, about: c.about, agreements: c.agreements, role: 'owner', epoch: 0, waiting: 0,
+        members: [{ id: ME, name: c.asName, role: 'owner', you: true }],
+      };
+    },
+    create_circle: ({ input }) => {
+      need();
+      const [name, about, agreements, asName] = [input.name, input.about, input.agreements, input.asName].map((t) => t.trim());
+      if (badLine(name)) throw err('invalid', "a circle's name is one line of 1 to 100 bytes; nothing was changed");
+      if (badLine(asName)) throw err('invalid', 'how you appear to the circle is one line of 1 to 100 bytes; nothing was changed');
+      if (utf8(about) > 2000) throw err('invalid', `what the circle is for is ${utf8(about)} bytes, over the 2000 it may hold; nothing was changed`);
+      if (utf8(agreements) > 16384) throw err('invalid', `the agreements are ${utf8(agreements)} bytes, over the 16384 they may hold; nothing was changed`);
+      const c = { id: hex(), name, about, agreements, asName };
+      state.circles.push(c);
+      return circleSummary(c);
     },
     'plugin:dialog|open': () => '/home/test/journal.json',
     'plugin:dialog|save': () => '/home/test/hearth-backup.json',

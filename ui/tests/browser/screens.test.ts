@@ -259,7 +259,7 @@ describe('time budget', () => {
 describe('accessibility', () => {
   it('names every control for screen readers, on every screen', async () => {
     const page = await go('Journal');
-    for (const view of ['Journal', 'Calendar', 'Mood', 'Prompts & templates', 'Devices', 'Settings', 'Help']) {
+    for (const view of ['Journal', 'Calendar', 'Mood', 'Prompts & templates', 'Circles', 'Devices', 'Settings', 'Help']) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: view, exact: true }).click();
       await page.waitForTimeout(150);
       const unnamed = await page.evaluate(() => {

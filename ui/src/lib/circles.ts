@@ -1,0 +1,83 @@
+// A new circle's form against the limits the core enforces (the core has
+// the last word: it also refuses control characters), and how a role reads.
+
+import type { CircleInput } from './bindings/CircleInput';
+import type { CircleRole } from './bindings/CircleRole';
+
+/** The longest name and "how you appear", in bytes of UTF-8. */
+export const NAME_MAX = 100;
+/** The longest purpose, in bytes. */
+export const ABOUT_MAX = 2000;
+/** The longest agreements, in bytes. */
+export const AGREEMENTS_MAX = 16384;
+
+export type CircleField = keyof CircleInput;
+export type CircleErrors = Partial<Record<CircleField, string>>;
+
+const encoder = new TextEncoder();
+
+/** The size of a text as the core measures it (UTF-8 bytes). */
+export function bytes(text: string): number {
+  return encoder.encode(text).length;
+}
+
+const thousands = (n: number) => n.toLocaleString('en-GB');
+
+function tooLong(what: string, text: string, max: number): string {
+  return `${what} is ${thousands(bytes(text))} bytes; it may hold ${thousands(max)} (letters with accents and emoji take more than one). Shorten it a little.`;
+}
+
+/** What is wrong with each field, after trimming as the core does. */
+export function checkCircle(form: CircleInput): CircleErrors {
+  const errors: CircleErrors = {};
+  const name = form.name.trim();
+  const as = form.asName.trim();
+  if (!name) errors.name = 'Give the circle a name.';
+  else if (bytes(name) > NAME_MAX) errors.name = tooLong('The name', name, NAME_MAX);
+  if (!as) errors.asName = 'Say how you appear to the circle: the name its members will see.';
+  else if (bytes(as) > NAME_MAX) errors.asName = tooLong('How you appear', as, NAME_MAX);
+  const about = form.about.trim();
+  if (bytes(about) > ABOUT_MAX) errors.about = tooLong('The purpose', about, ABOUT_MAX);
+  const agreements = form.agreements.trim();
+  if (bytes(agreements) > AGREEMENTS_MAX) errors.agreements = tooLong('The agreements', agreements, AGREEMENTS_MAX);
+  return errors;
+}
+
+/** The field a refusal from the core is about, from how its message
+ *  begins; null when it is about none of them. */
+export function fieldOf(message: string): CircleField | null {
+  const m = message.toLowerCase();
+  if (m.startsWith("a circle's name")) return 'name';
+  if (m.startsWith('how you appear')) return 'asName';
+  if (m.startsWith('what the circle is for')) return 'about';
+  if (m.startsWith('the agreements')) return 'agreements';
+  return null;
+}
+
+/** A role, as a few words after a name. */
+export function roleLabel(role: CircleRole | null): string {
+  switch (role) {
+    case 'owner':
+      return 'owner';
+    case 'admin':
+      return 'admin';
+    case 'member':
+      return 'member';
+    default:
+      return 'no longer a member';
+  }
+}
+
+/** The person's own role, as a sentence. */
+export function yourRole(role: CircleRole | null): string {
+  switch (role) {
+    case 'owner':
+      return 'You own this circle.';
+    case 'admin':
+      return 'You are an admin of this circle.';
+    case 'member':
+      return 'You are a member of this circle.';
+    default:
+      return 'You are no longer in this circle.';
+  }
+}
