@@ -430,6 +430,8 @@ fn check_rows(
 }
 
 /// The circles' epoch keys among the sealed epoch rows.
+use crate::registry::{BadEpochKey, open_epoch_key};
+
 fn circle_keys(
     epochs: &[hearth_store::EpochRecord],
     personal: &hearth_store::ScopeId,
@@ -437,17 +439,17 @@ fn circle_keys(
 ) -> std::result::Result<HashMap<(hearth_store::ScopeId, u32), SymmetricKey>, String> {
     let mut out = HashMap::new();
     for e in epochs.iter().filter(|e| e.scope != *personal) {
-        let plain = aead::open(
-            storage,
-            &crate::registry::epoch_aad(&e.scope, e.epoch),
-            &e.payload,
-        )
-        .map_err(|_| format!("the key of a circle's epoch {} does not open", e.epoch))?;
-        let bytes: [u8; 32] = plain
-            .as_slice()
-            .try_into()
-            .map_err(|_| format!("the key of a circle's epoch {} is malformed", e.epoch))?;
-        out.insert((e.scope, e.epoch), SymmetricKey::from_bytes(bytes));
+        let key = open_epoch_key(storage, e).map_err(|bad| {
+            format!(
+                "the key of a circle's epoch {} {}",
+                e.epoch,
+                match bad {
+                    BadEpochKey::Sealed => "does not open",
+                    BadEpochKey::Malformed => "is malformed",
+                }
+            )
+        })?;
+        out.insert((e.scope, e.epoch), key);
     }
     Ok(out)
 }

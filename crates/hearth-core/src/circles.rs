@@ -19,12 +19,12 @@
 use crate::journal::Journal;
 use crate::membership::{self, Membership};
 use crate::oplog::{self, KIND_DEVICE, Writer};
-use crate::registry::epoch_aad;
+use crate::registry::{BadEpochKey, open_epoch_key, seal_epoch_key};
 use crate::{CoreError, Result};
 use chrono::Utc;
 use hearth_crypto::statement::{Charter, CircleId, Role, Statement};
 use hearth_crypto::{SymmetricKey, aead};
-use hearth_store::{DocId, EpochRecord, ScopeId, StoreTx};
+use hearth_store::{DocId, OpRecord, ScopeId, StoreTx};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -199,7 +199,7 @@ impl Journal {
                 KIND_CIRCLE_KEY,
                 &carried.encode(),
             )?;
-            keep_key(tx, &storage, &circle, 0, &key)?;
+            tx.put_epoch(&seal_epoch_key(&storage, &circle, 0, &key))?;
             oplog::append(tx, &in_circle, &MEMBERSHIP_DOC, KIND_DEVICE, &cert.encode())?;
             oplog::append(
                 tx,
@@ -336,19 +336,10 @@ impl Journal {
         let tx = self.store.read();
         let mut statements = Vec::new();
         for op in tx.ops_for_doc(id, &MEMBERSHIP_DOC)? {
-            if op.kind != KIND_STATEMENT || op.is_marker() {
+            if op.kind != KIND_STATEMENT {
                 continue;
             }
-            let Some(key) = keys.get(&op.epoch) else {
-                continue;
-            };
-            if oplog::verify_signature(&op).is_err() {
-                continue;
-            }
-            let Ok(plain) = aead::open(key, &oplog::payload_aad(&op), &op.payload) else {
-                continue;
-            };
-            if let Ok(s) = Statement::decode(&plain) {
+            if let Some(s) = open_circle_op(&op, &keys).and_then(|p| Statement::decode(&p).ok()) {
                 statements.push(s);
             }
         }
@@ -368,20 +359,17 @@ impl Journal {
         let storage = self.scope_key();
         let mut keys = BTreeMap::new();
         for e in tx.epochs(id)? {
-            let plain =
-                aead::open(storage, &epoch_aad(&e.scope, e.epoch), &e.payload).map_err(|_| {
-                    CoreError::invalid(format!(
-                        "the key of circle {} does not open (the vault file was changed)",
-                        hex::encode(id)
-                    ))
-                })?;
-            let bytes: [u8; 32] = plain.as_slice().try_into().map_err(|_| {
+            let key = open_epoch_key(storage, &e).map_err(|bad| {
                 CoreError::invalid(format!(
-                    "the key of circle {} is malformed",
-                    hex::encode(id)
+                    "the key of circle {} {}",
+                    hex::encode(id),
+                    match bad {
+                        BadEpochKey::Sealed => "does not open (the vault file was changed)",
+                        BadEpochKey::Malformed => "is malformed",
+                    }
                 ))
             })?;
-            keys.insert(e.epoch, SymmetricKey::from_bytes(bytes));
+            keys.insert(e.epoch, key);
         }
         Ok(keys)
     }
@@ -437,6 +425,17 @@ fn role_of(m: &Membership, person: &[u8; 32]) -> Option<CircleRole> {
     })
 }
 
+/// The plaintext of a circle's op: intact (its hashes and its author's
+/// signature), not a marker, sealed in an epoch whose key is in `keys`, and
+/// opening with it.
+pub(crate) fn open_circle_op(op: &OpRecord, keys: &BTreeMap<u32, SymmetricKey>) -> Option<Vec<u8>> {
+    if op.is_marker() || oplog::verify_signature(op).is_err() {
+        return None;
+    }
+    let key = keys.get(&op.epoch)?;
+    aead::open(key, &oplog::payload_aad(op), &op.payload).ok()
+}
+
 /// Keep every circle key the personal scope carries that this device can
 /// open and does not hold yet (after taking in another device's ops); how
 /// many.
@@ -468,24 +467,13 @@ pub(crate) fn adopt_circle_keys(
         {
             continue;
         }
-        keep_key(tx, storage, &carried.circle, carried.epoch, &carried.key)?;
+        tx.put_epoch(&seal_epoch_key(
+            storage,
+            &carried.circle,
+            carried.epoch,
+            &carried.key,
+        ))?;
         kept += 1;
     }
     Ok(kept)
-}
-
-/// Keep a circle's epoch key on this device, sealed under the storage key.
-pub(crate) fn keep_key(
-    tx: &StoreTx<'_>,
-    storage: &SymmetricKey,
-    circle: &ScopeId,
-    epoch: u32,
-    key: &SymmetricKey,
-) -> Result<()> {
-    tx.put_epoch(&EpochRecord {
-        scope: *circle,
-        epoch,
-        payload: aead::seal(storage, &epoch_aad(circle, epoch), key.as_bytes()),
-    })?;
-    Ok(())
 }

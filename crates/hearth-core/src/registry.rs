@@ -138,17 +138,16 @@ impl Registry {
         let mut keys = BTreeMap::new();
         keys.insert(0, storage_key.clone());
         for e in epochs {
-            let plain = aead::open(storage_key, &epoch_aad(&e.scope, e.epoch), &e.payload)
-                .map_err(|_| {
-                    CoreError::invalid(format!(
+            let key = open_epoch_key(storage_key, e).map_err(|bad| {
+                CoreError::invalid(match bad {
+                    BadEpochKey::Sealed => format!(
                         "the key of epoch {} does not open (the vault file was changed)",
                         e.epoch
-                    ))
-                })?;
-            let bytes: [u8; 32] = plain.as_slice().try_into().map_err(|_| {
-                CoreError::invalid(format!("the key of epoch {} is malformed", e.epoch))
+                    ),
+                    BadEpochKey::Malformed => format!("the key of epoch {} is malformed", e.epoch),
+                })
             })?;
-            keys.insert(e.epoch, SymmetricKey::from_bytes(bytes));
+            keys.insert(e.epoch, key);
         }
         let mut this = Self {
             identity,
@@ -258,11 +257,7 @@ impl Registry {
         let storage = self.keys.get(&0).cloned().ok_or_else(|| {
             CoreError::invalid("this device does not hold the journal's first key")
         })?;
-        tx.put_epoch(&EpochRecord {
-            scope: *scope,
-            epoch,
-            payload: aead::seal(&storage, &epoch_aad(scope, epoch), key.as_bytes()),
-        })?;
+        tx.put_epoch(&seal_epoch_key(&storage, scope, epoch, &key))?;
         self.keys.insert(epoch, key);
         Ok(())
     }
@@ -380,8 +375,45 @@ impl Registry {
     }
 }
 
+/// An epoch key as the `epochs` table keeps it: sealed under the storage
+/// key, bound to its scope and epoch.
+pub(crate) fn seal_epoch_key(
+    storage: &SymmetricKey,
+    scope: &ScopeId,
+    epoch: u32,
+    key: &SymmetricKey,
+) -> EpochRecord {
+    EpochRecord {
+        scope: *scope,
+        epoch,
+        payload: aead::seal(storage, &epoch_aad(scope, epoch), key.as_bytes()),
+    }
+}
+
+/// Why a kept epoch key could not be read.
+pub(crate) enum BadEpochKey {
+    /// It does not open under the storage key.
+    Sealed,
+    /// It opens but is not 32 bytes.
+    Malformed,
+}
+
+/// Open an epoch key the `epochs` table keeps.
+pub(crate) fn open_epoch_key(
+    storage: &SymmetricKey,
+    e: &EpochRecord,
+) -> std::result::Result<SymmetricKey, BadEpochKey> {
+    let plain = aead::open(storage, &epoch_aad(&e.scope, e.epoch), &e.payload)
+        .map_err(|_| BadEpochKey::Sealed)?;
+    let bytes: [u8; 32] = plain
+        .as_slice()
+        .try_into()
+        .map_err(|_| BadEpochKey::Malformed)?;
+    Ok(SymmetricKey::from_bytes(bytes))
+}
+
 /// The associated data of a sealed epoch key.
-pub(crate) fn epoch_aad(scope: &ScopeId, epoch: u32) -> Vec<u8> {
+fn epoch_aad(scope: &ScopeId, epoch: u32) -> Vec<u8> {
     let mut a = b"hearth/epoch-key/v1".to_vec();
     a.extend_from_slice(scope);
     a.extend_from_slice(&epoch.to_be_bytes());

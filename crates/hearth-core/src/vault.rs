@@ -162,15 +162,12 @@ impl Vault {
         let secrets = VaultSecrets { user, device };
         store.write(|tx| -> Result<()> {
             for (epoch, key) in &epochs {
-                tx.put_epoch(&hearth_store::EpochRecord {
-                    scope,
-                    epoch: *epoch,
-                    payload: hearth_crypto::aead::seal(
-                        &secrets.user.personal_scope_key,
-                        &crate::registry::epoch_aad(&scope, *epoch),
-                        key.as_bytes(),
-                    ),
-                })?;
+                tx.put_epoch(&crate::registry::seal_epoch_key(
+                    &secrets.user.personal_scope_key,
+                    &scope,
+                    *epoch,
+                    key,
+                ))?;
             }
             Ok(())
         })?;
