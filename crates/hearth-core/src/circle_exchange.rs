@@ -8,11 +8,11 @@
 //! circle. One bad op refuses the batch and nothing is stored; ops after a
 //! gap wait; a second op at a seq already held is a fork and is refused.
 
-use crate::circles::{KIND_STATEMENT, MEMBERSHIP_DOC};
-use crate::exchange::Received;
+use crate::circles::{KIND_STATEMENT, MEMBERSHIP_DOC, open_circle_op};
+use crate::exchange::{Place, Received, by_author, place, within_limits};
 use crate::journal::Journal;
 use crate::membership;
-use crate::oplog::{self, KIND_DEVICE, OP_PAYLOAD_MAX};
+use crate::oplog::{self, KIND_DEVICE};
 use crate::{CoreError, Result};
 use hearth_crypto::statement::Statement;
 use hearth_crypto::{DeviceCertificate, SymmetricKey, aead};
@@ -42,41 +42,20 @@ impl Journal {
         for op in &ops {
             check(op, &scope, &keys, &trusted)?;
         }
-        let mut by_author: BTreeMap<[u8; 32], Vec<OpRecord>> = BTreeMap::new();
-        for op in ops {
-            by_author.entry(op.author).or_default().push(op);
-        }
         let got = self.store.write(|tx| -> Result<Received> {
             let mut got = Received::default();
-            for (author, mut group) in by_author {
-                group.sort_by_key(|o| o.seq);
-                let (mut seq, mut hash) = tx.head(&scope, &author)?.unwrap_or((0, [0; 32]));
+            for (author, group) in by_author(ops) {
+                let mut head = tx.head(&scope, &author)?.unwrap_or((0, [0; 32]));
                 for op in group {
-                    if op.seq <= seq {
-                        match tx.op_at(&scope, &author, op.seq)? {
-                            Some(held) if held.hash == op.hash => got.duplicates += 1,
-                            _ => {
-                                return Err(refused(format!(
-                                    "a circle's device sent a second, different op {} (its log forked)",
-                                    op.seq
-                                )));
-                            }
+                    match place(tx, &op, head)? {
+                        Place::Held => got.duplicates += 1,
+                        Place::AfterAGap => got.after_a_gap += 1,
+                        Place::Next => {
+                            tx.append_op(&op)?;
+                            head = (op.seq, op.hash);
+                            got.stored += 1;
                         }
-                        continue;
                     }
-                    if op.seq > seq + 1 {
-                        got.after_a_gap += 1;
-                        continue;
-                    }
-                    if op.prev != hash {
-                        return Err(refused(format!(
-                            "op {} of a circle does not follow the op before it",
-                            op.seq
-                        )));
-                    }
-                    tx.append_op(&op)?;
-                    (seq, hash) = (op.seq, op.hash);
-                    got.stored += 1;
                 }
             }
             Ok(got)
@@ -102,13 +81,7 @@ fn trusted_devices(
     let mut statements = Vec::new();
     let mut certs = Vec::new();
     for op in ops {
-        if op.is_marker() || oplog::verify_signature(op).is_err() {
-            continue;
-        }
-        let Some(key) = keys.get(&op.epoch) else {
-            continue;
-        };
-        let Ok(plain) = aead::open(key, &oplog::payload_aad(op), &op.payload) else {
+        let Some(plain) = open_circle_op(op, keys) else {
             continue;
         };
         match op.kind {
@@ -150,13 +123,7 @@ fn check(
             op.seq
         )));
     }
-    if op.payload.len() > OP_PAYLOAD_MAX || op.signature.len() != 64 {
-        return Err(refused(format!(
-            "op {} is larger than an op may be ({} MiB)",
-            op.seq,
-            OP_PAYLOAD_MAX >> 20
-        )));
-    }
+    within_limits(op)?;
     if !trusted.contains(&op.author) {
         return Err(refused(format!(
             "op {} of a circle is by a device no member certified",

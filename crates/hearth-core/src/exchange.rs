@@ -116,10 +116,7 @@ impl Journal {
         for op in &ops {
             check(op, &scope, &registry).map_err(refuse)?;
         }
-        let mut by_author: BTreeMap<[u8; 32], Vec<OpRecord>> = BTreeMap::new();
-        for op in ops {
-            by_author.entry(op.author).or_default().push(op);
-        }
+        let by_author = by_author(ops);
         let key = self.scope_key().clone();
         let actor = self.device_key().public().as_bytes().to_vec();
         let me = *self.device_key().public().as_bytes();
@@ -131,43 +128,29 @@ impl Journal {
                 let mut got = Received::default();
                 let mut touched = BTreeSet::new();
                 let mut purges = Vec::new();
-                for (author, mut group) in by_author {
-                    group.sort_by_key(|o| o.seq);
-                    let (mut seq, mut hash) = tx.head(&scope, &author)?.unwrap_or((0, [0; 32]));
+                for (author, group) in by_author {
+                    let mut head = tx.head(&scope, &author)?.unwrap_or((0, [0; 32]));
                     for mut op in group {
                         if registry.removed_beyond(&author, op.seq) {
                             got.from_removed += 1;
                             continue;
                         }
-                        if op.seq <= seq {
-                            match tx.op_at(&scope, &author, op.seq)? {
-                                Some(held) if held.hash == op.hash => got.duplicates += 1,
-                                _ => {
-                                    return Err(refused(format!(
-                                        "device {} sent a second, different op {} (its log forked)",
-                                        short(&author),
-                                        op.seq
-                                    )));
-                                }
+                        match place(tx, &op, head)? {
+                            Place::Held => {
+                                got.duplicates += 1;
+                                continue;
                             }
-                            continue;
-                        }
-                        if op.seq > seq + 1 {
-                            got.after_a_gap += 1;
-                            continue;
-                        }
-                        if op.prev != hash {
-                            return Err(refused(format!(
-                                "op {} of device {} does not follow the op before it",
-                                op.seq,
-                                short(&author)
-                            )));
+                            Place::AfterAGap => {
+                                got.after_a_gap += 1;
+                                continue;
+                            }
+                            Place::Next => {}
                         }
                         if op.kind == KIND_CHANGE && tx.tombstone(&scope, &op.doc)?.is_some() {
                             op.payload.clear();
                         }
                         tx.append_op(&op)?;
-                        (seq, hash) = (op.seq, op.hash);
+                        head = (op.seq, op.hash);
                         got.stored += 1;
                         match op.kind {
                             KIND_PURGE => purges.push(Tombstone {
@@ -314,13 +297,7 @@ fn check(op: &OpRecord, scope: &ScopeId, registry: &Registry) -> Result<()> {
             op.seq
         )));
     }
-    if op.payload.len() > OP_PAYLOAD_MAX || op.signature.len() != 64 {
-        return Err(refused(format!(
-            "op {} is larger than an op may be ({} MiB)",
-            op.seq,
-            OP_PAYLOAD_MAX >> 20
-        )));
-    }
+    within_limits(op)?;
     let reason = |e: CoreError| match e {
         CoreError::Damaged { reason, .. } => refused(reason),
         other => other,
@@ -429,6 +406,70 @@ fn materialise(
             }
         })?;
     Ok((Some(loaded.fields()?), locked || !waiting.is_empty()))
+}
+
+/// An op's payload within the size an op may have, and its signature the
+/// size of one.
+pub(crate) fn within_limits(op: &OpRecord) -> Result<()> {
+    if op.payload.len() > OP_PAYLOAD_MAX || op.signature.len() != 64 {
+        return Err(refused(format!(
+            "op {} is larger than an op may be ({} MiB)",
+            op.seq,
+            OP_PAYLOAD_MAX >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// Ops by author, each author's in seq order.
+pub(crate) fn by_author(ops: Vec<OpRecord>) -> BTreeMap<[u8; 32], Vec<OpRecord>> {
+    let mut out: BTreeMap<[u8; 32], Vec<OpRecord>> = BTreeMap::new();
+    for op in ops {
+        out.entry(op.author).or_default().push(op);
+    }
+    for group in out.values_mut() {
+        group.sort_by_key(|o| o.seq);
+    }
+    out
+}
+
+/// Where an op goes in its author's log.
+pub(crate) enum Place {
+    /// This device holds it already.
+    Held,
+    /// An earlier op of its author is missing: it waits to come again.
+    AfterAGap,
+    /// It is the next op of its author's log.
+    Next,
+}
+
+/// Judge `op` against its author's log in its scope, whose last op held
+/// here is `head` (seq, hash). A different op at a seq already held (the
+/// log forked), or one that does not name the hash of the op before it, is
+/// refused.
+pub(crate) fn place(tx: &StoreTx<'_>, op: &OpRecord, head: (u64, [u8; 32])) -> Result<Place> {
+    let (seq, hash) = head;
+    if op.seq <= seq {
+        return match tx.op_at(&op.scope, &op.author, op.seq)? {
+            Some(held) if held.hash == op.hash => Ok(Place::Held),
+            _ => Err(refused(format!(
+                "device {} sent a second, different op {} (its log forked)",
+                short(&op.author),
+                op.seq
+            ))),
+        };
+    }
+    if op.seq > seq + 1 {
+        return Ok(Place::AfterAGap);
+    }
+    if op.prev != hash {
+        return Err(refused(format!(
+            "op {} of device {} does not follow the op before it",
+            op.seq,
+            short(&op.author)
+        )));
+    }
+    Ok(Place::Next)
 }
 
 fn refused(reason: String) -> CoreError {
