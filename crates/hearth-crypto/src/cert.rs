@@ -219,7 +219,7 @@ impl DeviceRemoval {
 
 /// Check that `signature` over `message` is by `identity`, and that the
 /// statement names that identity as its signer.
-fn verify_by_identity(
+pub(crate) fn verify_by_identity(
     identity: &[u8; 32],
     named: &[u8; 32],
     message: &[u8],

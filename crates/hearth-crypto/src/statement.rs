@@ -28,7 +28,7 @@
 //! but its creator can make a creation statement for it.
 
 use crate::{CryptoError, hash};
-use ed25519_dalek::{Signer, Verifier};
+use ed25519_dalek::Signer;
 
 const VERSION: u8 = 1;
 const CONTEXT: &[u8] = b"hearth/circle-statement/v1";
@@ -350,13 +350,7 @@ impl Statement {
             signature,
         };
         s.check()?;
-        let key = ed25519_dalek::VerifyingKey::from_bytes(&s.author)
-            .map_err(|_| CryptoError::MalformedKey("not an ed25519 public key"))?;
-        key.verify(
-            &s.signed_message(),
-            &ed25519_dalek::Signature::from_bytes(&s.signature),
-        )
-        .map_err(|_| CryptoError::BadSignature)?;
+        crate::cert::verify_by_identity(&s.author, &s.author, &s.signed_message(), &s.signature)?;
         Ok(s)
     }
 }
