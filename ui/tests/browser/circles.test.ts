@@ -2,7 +2,7 @@
 // one, the list, one circle whole, and refusals shown beside their field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { calls, pageErrors, shot, start, type Harness } from './harness';
+import { calls, openView, pageErrors, shot, start, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -13,9 +13,7 @@ afterAll(async () => {
 });
 
 async function circles(): Promise<Page> {
-  const page = await h.page({ journal: 'unlocked' });
-  await page.getByRole('heading', { name: 'Today' }).waitFor();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Circles', exact: true }).click();
+  const page = await openView(h, 'Circles');
   await page.getByRole('heading', { name: 'Circles', exact: true }).waitFor();
   return page;
 }

@@ -118,6 +118,15 @@ export async function start(): Promise<Harness> {
 }
 
 /** Save a screenshot of the page as test-results/screenshots/NAME.png. */
+/** A page with an unlocked journal (and `scenario`), on the main
+ *  navigation's `view`. */
+export async function openView(h: Harness, view: string, scenario: Scenario = {}): Promise<Page> {
+  const page = await h.page({ journal: 'unlocked', ...scenario });
+  await page.getByRole('heading', { name: 'Today' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: view, exact: true }).click();
+  return page;
+}
+
 export async function shot(page: Page, name: string): Promise<void> {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });

@@ -2,7 +2,7 @@
 // import and export, the time-budget nudge: every screen against the built
 // UI with the IPC mocked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { calls, emit, pageErrors, shot, start, type Harness } from './harness';
+import { calls, emit, openView, pageErrors, shot, start, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -12,12 +12,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function go(view: string, scenario = {}) {
-  const page = await h.page({ journal: 'unlocked', ...scenario });
-  await page.getByRole('heading', { name: 'Today' }).waitFor();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: view, exact: true }).click();
-  return page;
-}
+const go = (view: string, scenario = {}) => openView(h, view, scenario);
 
 describe('calendar', () => {
   it('marks days with entries, lists a chosen day, and shows on this day', async () => {

@@ -5,7 +5,7 @@
 // changed appearing without a reload.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { calls, emit, pageErrors, shot, start, type Harness } from './harness';
+import { calls, emit, openView, pageErrors, shot, start, type Harness } from './harness';
 
 const OTHER = 'a07e91d2' + '03f5e8b1'.repeat(7);
 const NET = 'hearth://net';
@@ -18,12 +18,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function go(view: string, scenario = {}) {
-  const page = await h.page({ journal: 'unlocked', ...scenario });
-  await page.getByRole('heading', { name: 'Today' }).waitFor();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: view, exact: true }).click();
-  return page;
-}
+const go = (view: string, scenario = {}) => openView(h, view, scenario);
 
 type Fake = {
   state: {

@@ -11,7 +11,12 @@ const LONG: Duration = Duration::from_secs(60);
 /// `pair invite` on `a`, `pair join` on a new data directory; returns the
 /// new device's journal and what `join --json` printed.
 fn pair(ns: &Netns, a: &Journal, name: &str) -> (Journal, Value) {
-    let mut invite = ns.spawn(a, &["pair", "invite", "--yes", "--json"]);
+    pair_across(ns, ns, a, name)
+}
+
+/// [`pair`], with `a` in namespace `at_a` and the new device in `at_b`.
+fn pair_across(at_a: &Netns, at_b: &Netns, a: &Journal, name: &str) -> (Journal, Value) {
+    let mut invite = at_a.spawn(a, &["pair", "invite", "--yes", "--json"]);
     let ticket = invite.json_line(LONG)["ticket"]
         .as_str()
         .unwrap()
@@ -20,7 +25,7 @@ fn pair(ns: &Netns, a: &Journal, name: &str) -> (Journal, Value) {
     let b = Journal::uninit();
     let mut args = vec!["pair", "join", &ticket, "--yes", "--json", "--name", name];
     args.extend_from_slice(&CHEAP_KDF);
-    let joined = ns.ok(&b, &args).json();
+    let joined = at_b.ok(&b, &args).json();
     let done = invite.json_line(LONG);
     assert_eq!(done["paired"]["name"], name, "{done}");
     assert_eq!(done["paired"]["device"], joined["device"], "{done}");
@@ -381,18 +386,7 @@ fn two_devices_on_one_lan_find_each_other_by_mdns_when_their_addresses_changed()
         return;
     };
     let a = Journal::new();
-    let mut invite = lan_a.spawn(&a, &["pair", "invite", "--yes", "--json"]);
-    let ticket = invite.json_line(LONG)["ticket"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let b = Journal::uninit();
-    let mut args = vec![
-        "pair", "join", &ticket, "--yes", "--json", "--name", "Laptop",
-    ];
-    args.extend_from_slice(&CHEAP_KDF);
-    lan_b.ok(&b, &args);
-    invite.finish(LONG);
+    let (b, _) = pair_across(&lan_a, &lan_b, &a, "Laptop");
 
     // Each device knows the other only at the port its pairing process
     // listened on, closed now. `serve` listens on a new port: only mDNS can
