@@ -15,8 +15,8 @@ use ts_rs::{Config, ExportError, TS};
 pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     use crate::commands::transfer::{FormatInfo, ImportSummary, TransferProgress};
     use crate::dto::{
-        CircleInput, EntryInput, EntryQuery, EntryView, JoinInfo, ListPage, SearchResult, Status,
-        SyncOutcome, UnlockInfo,
+        CircleInput, CircleJoin, EntryInput, EntryQuery, EntryView, JoinInfo, ListPage,
+        SearchResult, Status, SyncOutcome, UnlockInfo,
     };
     use crate::error::IpcError;
     use crate::idle::{BudgetEvent, LockedEvent};
@@ -25,6 +25,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     use crate::prefs::{CrisisLines, Preferences, WritingAids};
     // Defined once, in the core (its `ts` feature), and sent as they are.
     use hearth_core::Device;
+    use hearth_core::circle_invite::{CircleInvitation, CirclePreview};
     use hearth_core::circles::{CircleDetail, CircleSummary};
     use hearth_core::netconfig::NetConfig;
     use hearth_core::network::SyncStatus;
@@ -60,6 +61,9 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     CircleSummary::export_all(&cfg)?;
     CircleDetail::export_all(&cfg)?;
     CircleInput::export_all(&cfg)?;
+    CircleInvitation::export_all(&cfg)?;
+    CirclePreview::export_all(&cfg)?;
+    CircleJoin::export_all(&cfg)?;
     Ok(())
 }
 

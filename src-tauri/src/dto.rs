@@ -5,7 +5,7 @@
 
 use crate::error::{IpcError, IpcResult};
 use chrono::{DateTime, SecondsFormat, Utc};
-use hearth_core::circles::NewCircle;
+use hearth_core::circles::{CircleSummary, NewCircle};
 use hearth_core::network::SyncReport;
 use hearth_core::search::{SearchHit, highlight};
 use hearth_core::when::{parse_datetime, parse_range_end};
@@ -274,6 +274,19 @@ pub struct JoinInfo {
     pub entries: u32,
     /// Why taking in the journal failed, when it did (the devices are
     /// paired all the same, and the next sync finishes it).
+    pub sync_error: Option<String>,
+}
+
+/// What joining a circle did: `joined` false when the person declined
+/// (nothing was changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CircleJoin {
+    pub joined: bool,
+    /// The circle joined.
+    pub circle: Option<CircleSummary>,
+    /// Why taking in the circle from the inviting device failed, when it
+    /// did (the person is in all the same; the next sync finishes it).
     pub sync_error: Option<String>,
 }
 

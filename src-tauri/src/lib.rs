@@ -17,6 +17,7 @@
 //! - [`home`]: where the journal lives.
 
 pub mod bindings;
+pub mod circle_ask;
 pub mod commands;
 pub mod confirm;
 pub mod dto;
@@ -97,6 +98,9 @@ pub fn run() -> Result<(), String> {
             commands::circles::list_circles,
             commands::circles::show_circle,
             commands::circles::create_circle,
+            commands::circles::invite_to_circle,
+            commands::circles::join_circle,
+            commands::circles::answer_circle_question,
         ])
         .build(tauri::generate_context!())
         .map_err(|e| e.to_string())?;

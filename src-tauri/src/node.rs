@@ -8,6 +8,7 @@
 use crate::error::{IpcError, IpcResult};
 use crate::notify::{NetNotice, Tell};
 use hearth_core::CoreError;
+use hearth_core::circle_invite::{self, CircleInvitation, CirclePreview, JoinedCircle};
 use hearth_core::network::{
     self, Confirm, NetEvent, NodeCommand, NodeRun, SharedJournal, SyncReport,
 };
@@ -145,6 +146,12 @@ fn refuse(command: NodeCommand, reason: &str) {
             let _ = reply.send(vec![("every device".into(), Err(error()))]);
         }
         NodeCommand::CloseInvite => {}
+        NodeCommand::CircleInvite { reply, .. } => {
+            let _ = reply.send(Err(error()));
+        }
+        NodeCommand::JoinCircle { reply, .. } => {
+            let _ = reply.send(Err(error()));
+        }
     }
 }
 
@@ -197,4 +204,86 @@ pub async fn sync_now(
         .await
         .map_err(|_| stopped())?;
     answer.await.map_err(|_| stopped())
+}
+
+/// Open an invitation to `circle` (id or name) on the node, valid for
+/// [`DEFAULT_CIRCLE_INVITE_TTL`](hearth_core::circle_invite::DEFAULT_CIRCLE_INVITE_TTL).
+pub async fn circle_invite(
+    commands: mpsc::Sender<NodeCommand>,
+    circle: String,
+) -> IpcResult<CircleInvitation> {
+    let (reply, answer) = oneshot::channel();
+    commands
+        .send(NodeCommand::CircleInvite {
+            circle,
+            ttl: circle_invite::DEFAULT_CIRCLE_INVITE_TTL,
+            reply,
+        })
+        .await
+        .map_err(|_| stopped())?;
+    Ok(answer.await.map_err(|_| stopped())??)
+}
+
+/// Join the circle `ticket` invites to as `as_name`; `accept` is shown the
+/// circle (on a blocking thread) and says whether the person accepts its
+/// agreements. `None` when they declined: nothing changed.
+pub async fn join_circle(
+    commands: mpsc::Sender<NodeCommand>,
+    ticket: String,
+    as_name: String,
+    accept: impl FnOnce(&CirclePreview) -> bool + Send + 'static,
+) -> IpcResult<Option<JoinedCircle>> {
+    let (reply, answer) = oneshot::channel();
+    commands
+        .send(NodeCommand::JoinCircle {
+            ticket,
+            as_name,
+            accept: Box::new(accept),
+            reply,
+        })
+        .await
+        .map_err(|_| stopped())?;
+    Ok(answer.await.map_err(|_| stopped())??)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// A node that refuses every command, as one that is restarting does.
+    fn refusing() -> mpsc::Sender<NodeCommand> {
+        let (commands, mut taken) = mpsc::channel(8);
+        tokio::spawn(async move {
+            while let Some(command) = taken.recv().await {
+                refuse(command, "offline mode is on");
+            }
+        });
+        commands
+    }
+
+    #[tokio::test]
+    async fn a_circle_invitation_while_the_node_is_down_says_why() {
+        let e = circle_invite(refusing(), "Walkers".into())
+            .await
+            .unwrap_err();
+        assert!(
+            e.message
+                .contains("sync is not running just now (offline mode is on)"),
+            "{}",
+            e.message
+        );
+        let e = join_circle(refusing(), "hearthcircle".into(), "Fern".into(), |_| true)
+            .await
+            .unwrap_err();
+        assert!(e.message.contains("offline mode is on"), "{}", e.message);
+    }
+
+    #[tokio::test]
+    async fn a_stopped_node_says_so() {
+        let (commands, taken) = mpsc::channel(1);
+        drop(taken);
+        let e = circle_invite(commands, "Walkers".into()).await.unwrap_err();
+        assert!(e.message.contains("sync stopped"), "{}", e.message);
+    }
 }

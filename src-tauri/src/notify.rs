@@ -6,6 +6,7 @@
 
 use crate::confirm::CodeQuestion;
 use crate::dto::time;
+use hearth_core::circle_invite::CirclePreview;
 use hearth_core::network::{NetEvent, NodeStatus, SyncReport};
 use serde::Serialize;
 use std::sync::Arc;
@@ -27,6 +28,9 @@ pub enum NetNotice {
     Paired { device: String, name: String },
     /// Pairing failed; the invitation is spent.
     PairingFailed { reason: String },
+    /// A person joined a circle through this device's invitation: who
+    /// joined what, in words.
+    CircleJoined { joined: String },
     /// The node came up (devices can reach this one).
     Up,
     /// The node closed: offline mode, or outside the sync windows (then
@@ -51,6 +55,11 @@ pub enum NetNotice {
     CodeQuestion { question: CodeQuestion },
     /// The code question `id` is closed (answered, timed out, withdrawn).
     CodeClosed { id: u32 },
+    /// Joining a circle: what it is for, its agreements and members, for
+    /// the person to accept or decline (answered with question `id`).
+    CircleQuestion { id: u32, preview: CirclePreview },
+    /// The circle question `id` is closed (answered, timed out, withdrawn).
+    CircleQuestionClosed { id: u32 },
 }
 
 impl From<NetEvent> for NetNotice {
@@ -66,6 +75,7 @@ impl From<NetEvent> for NetNotice {
             },
             NetEvent::Paired { device, name } => NetNotice::Paired { device, name },
             NetEvent::PairingFailed(reason) => NetNotice::PairingFailed { reason },
+            NetEvent::CircleJoined(joined) => NetNotice::CircleJoined { joined },
             // The address ticket stays in the shell: the window has no use
             // for it, and `sync_status` carries it for whoever needs it.
             NetEvent::Up { .. } => NetNotice::Up,

@@ -4,6 +4,7 @@
 //! last did something, and the idle and budget settings the watcher
 //! applies.
 
+use crate::circle_ask::CircleQuestions;
 use crate::confirm::{ANSWER_TIMEOUT, CodeQuestions};
 use crate::error::{IpcError, IpcResult};
 use crate::idle::BudgetClock;
@@ -40,6 +41,8 @@ pub struct Session {
     open: Mutex<Option<Open>>,
     activity: Mutex<Activity>,
     questions: Arc<CodeQuestions>,
+    /// Whether the person accepts a circle's agreements when joining it.
+    circle_questions: Arc<CircleQuestions>,
     /// How to reach the window; without it (tests) no node is started.
     tell: Option<Tell>,
 }
@@ -63,6 +66,7 @@ impl Session {
                 clock: BudgetClock::default(),
             }),
             questions: Arc::new(CodeQuestions::default()),
+            circle_questions: Arc::new(CircleQuestions::default()),
             tell: None,
         }
     }
@@ -82,6 +86,20 @@ impl Session {
                 None => NetNotice::CodeClosed { id },
             });
         }));
+        let tell = session.tell.clone();
+        session
+            .circle_questions
+            .show_with(Arc::new(move |preview, id| {
+                if let Some(tell) = &tell {
+                    tell(match preview {
+                        Some(p) => NetNotice::CircleQuestion {
+                            id,
+                            preview: p.clone(),
+                        },
+                        None => NetNotice::CircleQuestionClosed { id },
+                    });
+                }
+            }));
         session
     }
 
@@ -97,6 +115,11 @@ impl Session {
     /// The pairing code question.
     pub fn questions(&self) -> &Arc<CodeQuestions> {
         &self.questions
+    }
+
+    /// The question asked when joining a circle.
+    pub fn circle_questions(&self) -> &Arc<CircleQuestions> {
+        &self.circle_questions
     }
 
     /// The open journal, shared; `None` when locked.
@@ -159,6 +182,7 @@ impl Session {
     pub fn lock(&self) -> bool {
         let _ = self.save_usage();
         self.questions.withdraw();
+        self.circle_questions.withdraw();
         let open = guard(&self.open).take();
         match open {
             Some(open) => {

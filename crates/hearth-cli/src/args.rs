@@ -73,7 +73,7 @@ pub enum Command {
     Status(JsonArg),
     /// Network settings: offline, relay, lan-discovery, sync-window
     Config(ConfigArgs),
-    /// Circles: small groups you share chosen entries with (create, list, show)
+    /// Circles: small groups you share chosen entries with (create, invite, join, list, show)
     Circle(CircleArgs),
 }
 
@@ -488,6 +488,25 @@ pub enum CircleAction {
         /// How you appear to the circle's members
         #[arg(long = "as", value_name = "NAME")]
         as_name: String,
+    },
+    /// Print a one-time invitation (ticket and QR code) for a person to join; admins only
+    Invite {
+        /// The circle's id (4 or more of its hex digits) or its name
+        circle: String,
+        /// Hours the invitation stays open
+        #[arg(long, default_value_t = 24, value_name = "HOURS")]
+        expires: u64,
+    },
+    /// Join the circle an invitation is for: its purpose and agreements are shown first
+    Join {
+        /// The ticket `hearth circle invite` printed
+        ticket: String,
+        /// How you appear to the circle's members
+        #[arg(long, value_name = "NAME")]
+        name: String,
+        /// Accept the circle's agreements without asking (for scripts; read them anyway)
+        #[arg(long)]
+        yes: bool,
     },
     /// The circles you are in
     List,

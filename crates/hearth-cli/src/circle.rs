@@ -1,18 +1,52 @@
-//! `hearth circle`: making a circle, listing the person's circles, showing
-//! one.
+//! `hearth circle`: making a circle, inviting a person and joining one,
+//! listing the person's circles, showing one.
 
 use crate::args::{CircleAction, CircleArgs};
-use crate::{print_json, say};
+use crate::{print_json, say, unlock};
 use anyhow::{Context, Result, bail};
-use hearth_core::Journal;
+use hearth_core::circle_invite::CirclePreview;
 use hearth_core::circles::{CircleRole, NewCircle};
-use std::io::Write;
+use hearth_core::network::{Network, SharedJournal};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The most an agreements file may hold, checked before it is read whole.
 const AGREEMENTS_FILE_MAX: u64 = 16 * 1024;
 
-pub fn circle(j: &mut Journal, a: &CircleArgs) -> Result<()> {
+pub fn circle(home: &Path, a: &CircleArgs) -> Result<()> {
+    if let CircleAction::Join { ticket, name, yes } = &a.action {
+        return join(home, ticket, name, *yes, a.json);
+    }
+    let j = &mut unlock(home)?;
     match &a.action {
+        CircleAction::Join { .. } => unreachable!("answered above"),
+        CircleAction::Invite { circle, expires } => {
+            if *expires == 0 || *expires > 24 * 30 {
+                bail!("--expires takes 1 to 720 hours; nothing was changed");
+            }
+            let invitation = j.invite_to_circle(circle, Duration::from_secs(expires * 3600))?;
+            if a.json {
+                return print_json(&serde_json::json!({ "ticket": invitation.ticket }));
+            }
+            say!(
+                "An invitation to {:?}. The person you invite runs:\n\n    hearth circle join {} --name \"How they appear\"\n",
+                invitation.name,
+                invitation.ticket
+            );
+            if std::io::stdout().is_terminal() {
+                say!("{}", crate::net::qr(&invitation.ticket));
+            }
+            say!(
+                "It works once, until {}, while this device's node runs (`hearth serve` or the Hearth app).",
+                invitation
+                    .expires_at
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+            );
+            Ok(())
+        }
         CircleAction::Create {
             name,
             about,
@@ -97,6 +131,72 @@ pub fn circle(j: &mut Journal, a: &CircleArgs) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `hearth circle join`: show the circle's purpose and agreements, ask,
+/// and join through the inviting device's node.
+fn join(home: &Path, ticket: &str, name: &str, yes: bool, json: bool) -> Result<()> {
+    let journal = unlock(home)?;
+    let options = crate::net::options(&journal, None)?;
+    let journal: SharedJournal = Arc::new(Mutex::new(journal));
+    let as_name = name.to_string();
+    let rt = crate::net::runtime()?;
+    let joined = rt.block_on(async {
+        let net = Network::start(journal, &options, None).await?;
+        let accept = move |p: &CirclePreview| ask_to_join(p, &as_name, yes, json);
+        let joined = net.join_circle(ticket, name, accept).await;
+        net.shutdown().await;
+        joined
+    })?;
+    let Some(joined) = joined else {
+        if json {
+            return print_json(&serde_json::json!({ "joined": false }));
+        }
+        say!("You did not join; nothing was changed.");
+        return Ok(());
+    };
+    if json {
+        return print_json(&serde_json::json!({
+            "joined": true,
+            "circle": joined.circle,
+            "sync": joined.first_sync.as_ref().ok(),
+        }));
+    }
+    say!("You joined {:?} as {name:?}.", joined.circle.name);
+    if let Err(e) = &joined.first_sync {
+        say!("Taking in the circle failed: {e}\nRun `hearth sync` to finish it.");
+    }
+    Ok(())
+}
+
+/// Show what the circle is for and its agreements, and ask whether the
+/// person accepts them (`--yes` does). With `--json` the text goes to
+/// standard error, so standard output stays JSON.
+fn ask_to_join(p: &CirclePreview, as_name: &str, yes: bool, json: bool) -> bool {
+    let mut text = format!("{} invites you to the circle {:?}.\n", p.invited_by, p.name);
+    if !p.about.is_empty() {
+        text.push_str(&format!("\nWhat it is for:\n{}\n", p.about));
+    }
+    if !p.agreements.is_empty() {
+        text.push_str(&format!("\nIts agreements:\n{}\n", p.agreements));
+    }
+    text.push_str(&format!("\nMembers: {}\n", p.members.join(", ")));
+    if json {
+        eprint!("{text}");
+    } else {
+        print!("{text}");
+        let _ = std::io::stdout().flush();
+    }
+    if yes {
+        return true;
+    }
+    eprint!("\nDo you accept these agreements and join as {as_name:?}? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    if std::io::stdin().lock().read_line(&mut line).is_err() {
+        return false;
+    }
+    matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
 fn role(r: Option<CircleRole>) -> &'static str {

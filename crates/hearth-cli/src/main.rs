@@ -212,7 +212,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve(a) => net::serve(&home, &a),
         Command::Status(a) => net::status(&unlock(&home)?, a.json),
         Command::Config(a) => net::config(&mut unlock(&home)?, &a),
-        Command::Circle(a) => circle::circle(&mut unlock(&home)?, &a),
+        Command::Circle(a) => circle::circle(&home, &a),
         Command::Backup(a) => backup::backup(&home, &a),
         Command::Restore(a) => match a.version {
             Some(n) => {

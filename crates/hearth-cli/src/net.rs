@@ -1,5 +1,5 @@
 //! The commands that reach other devices: `pair invite`, `pair join`,
-//! `sync` and `serve`. Each runs the core's network on a runtime of its
+//! `sync` and `serve` (and `circle join`, in `circle`). Each runs the core's network on a runtime of its
 //! own; the other commands never open a socket.
 
 use crate::args::{
@@ -19,7 +19,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -27,7 +27,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// The person's network settings, on the port asked for.
-fn options(journal: &hearth_core::Journal, a: Option<&NetArgs>) -> Result<NetOptions> {
+pub(crate) fn options(journal: &hearth_core::Journal, a: Option<&NetArgs>) -> Result<NetOptions> {
     check_online(journal)?;
     let port = a.and_then(|a| a.port).unwrap_or(0);
     Ok(NetOptions::from_config(&journal.net_config()?, port)?)
@@ -147,12 +147,15 @@ async fn wait_for_pairing(
                     }
                 }
             }
-            NetEvent::Up { .. } | NetEvent::Closed { .. } | NetEvent::EntriesChanged { .. } => {}
+            NetEvent::Up { .. }
+            | NetEvent::Closed { .. }
+            | NetEvent::EntriesChanged { .. }
+            | NetEvent::CircleJoined(_) => {}
         }
     }
 }
 
-fn qr(text: &str) -> String {
+pub(crate) fn qr(text: &str) -> String {
     match qrcode::QrCode::new(text.to_ascii_uppercase().as_bytes()) {
         Ok(code) => code
             .render::<qrcode::render::unicode::Dense1x2>()
@@ -169,6 +172,8 @@ struct JoinOutput<'a> {
     device: String,
     entries: usize,
     sync: Option<&'a SyncReport>,
+    /// Why taking in the journal failed, when it did.
+    sync_error: Option<String>,
 }
 
 fn join(home: &Path, a: &PairJoinArgs) -> Result<()> {
@@ -210,6 +215,7 @@ fn join(home: &Path, a: &PairJoinArgs) -> Result<()> {
             device,
             entries,
             sync: joined.first_sync.as_ref().ok(),
+            sync_error: joined.first_sync.as_ref().err().map(ToString::to_string),
         });
     }
     match &joined.first_sync {
@@ -342,6 +348,7 @@ fn print_event(event: &NetEvent, json: bool) -> Result<()> {
                 serde_json::json!({ "paired": { "device": device, "name": name } })
             }
             NetEvent::PairingFailed(e) => serde_json::json!({ "pairing_failed": e }),
+            NetEvent::CircleJoined(joined) => serde_json::json!({ "circle_joined": joined }),
             NetEvent::EntriesChanged { .. } => return Ok(()),
         };
         return print_json_line(&line);
@@ -366,6 +373,7 @@ fn print_event(event: &NetEvent, json: bool) -> Result<()> {
         NetEvent::Synced(Err(e)) => eprintln!("hearth: {e}"),
         NetEvent::Paired { name, .. } => say!("Paired with {name:?}."),
         NetEvent::PairingFailed(e) => eprintln!("hearth: pairing failed: {e}"),
+        NetEvent::CircleJoined(joined) => say!("{joined}."),
         NetEvent::EntriesChanged { .. } => {}
     }
     Ok(())

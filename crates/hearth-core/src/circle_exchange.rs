@@ -78,6 +78,24 @@ fn trusted_devices(
     ops: &[OpRecord],
     keys: &BTreeMap<u32, SymmetricKey>,
 ) -> BTreeSet<[u8; 32]> {
+    let (Some(m), certs) = membership_and_certificates(scope, ops, keys) else {
+        return BTreeSet::new();
+    };
+    certs
+        .into_iter()
+        .filter(|c| m.members.contains_key(&c.identity) || m.departed.contains_key(&c.identity))
+        .map(|c| c.device)
+        .collect()
+}
+
+/// What a circle's membership document says: the membership its
+/// statements make (none before the creation arrived), and every device
+/// certificate in it whose signature checks.
+pub(crate) fn membership_and_certificates(
+    scope: &ScopeId,
+    ops: &[OpRecord],
+    keys: &BTreeMap<u32, SymmetricKey>,
+) -> (Option<membership::Membership>, Vec<DeviceCertificate>) {
     let mut statements = Vec::new();
     let mut certs = Vec::new();
     for op in ops {
@@ -100,14 +118,7 @@ fn trusted_devices(
             _ => {}
         }
     }
-    let Ok(m) = membership::fold(scope, &statements) else {
-        return BTreeSet::new();
-    };
-    certs
-        .into_iter()
-        .filter(|c| m.members.contains_key(&c.identity) || m.departed.contains_key(&c.identity))
-        .map(|c| c.device)
-        .collect()
+    (membership::fold(scope, &statements).ok(), certs)
 }
 
 /// Everything about one circle op that can be checked without the log.

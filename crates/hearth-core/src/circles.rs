@@ -26,7 +26,7 @@ use hearth_crypto::statement::{Charter, CircleId, Role, Statement};
 use hearth_crypto::{SymmetricKey, aead};
 use hearth_store::{DocId, OpRecord, ScopeId, StoreTx};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An op carrying a circle's epoch key to the person's other devices
 /// (personal scope).
@@ -137,11 +137,11 @@ pub struct NewCircle {
 }
 
 /// A circle this device holds: its keys and its statements' membership.
-struct Circle {
-    id: CircleId,
-    keys: BTreeMap<u32, SymmetricKey>,
-    membership: Option<Membership>,
-    waiting: usize,
+pub(crate) struct Circle {
+    pub id: CircleId,
+    pub keys: BTreeMap<u32, SymmetricKey>,
+    pub membership: Option<Membership>,
+    pub waiting: usize,
 }
 
 impl Journal {
@@ -265,7 +265,7 @@ impl Journal {
         })
     }
 
-    fn summary(&self, circle: &Circle) -> CircleSummary {
+    pub(crate) fn summary(&self, circle: &Circle) -> CircleSummary {
         let me = self.secrets.user.identity_public();
         CircleSummary {
             id: hex::encode(circle.id),
@@ -289,7 +289,7 @@ impl Journal {
             .collect())
     }
 
-    fn find_circle(&self, id_or_name: &str) -> Result<CircleId> {
+    pub(crate) fn find_circle(&self, id_or_name: &str) -> Result<CircleId> {
         let wanted = id_or_name.trim();
         let ids = self.circle_ids()?;
         let lower = wanted.to_ascii_lowercase();
@@ -331,7 +331,7 @@ impl Journal {
     /// A circle's keys and statements as the store holds them. A statement
     /// counts when its op is intact, opens with the circle's key, and its
     /// signature is its author's.
-    fn load_circle(&self, id: &CircleId) -> Result<Circle> {
+    pub(crate) fn load_circle(&self, id: &CircleId) -> Result<Circle> {
         let keys = self.circle_keys(id)?;
         let tx = self.store.read();
         let mut statements = Vec::new();
@@ -372,6 +372,70 @@ impl Journal {
             keys.insert(e.epoch, key);
         }
         Ok(keys)
+    }
+}
+
+/// A device of another person this person shares circles with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CirclePeer {
+    /// How its person appears to the circle (the first circle's name for
+    /// them, in circle order).
+    pub person: String,
+    /// The device's own name.
+    pub device: String,
+    /// The circles both are in.
+    pub circles: BTreeSet<CircleId>,
+}
+
+impl Journal {
+    /// Every device of another person who is a member of a circle this
+    /// person is in, certified in that circle's membership document.
+    pub(crate) fn circle_peers(&self) -> Result<BTreeMap<[u8; 32], CirclePeer>> {
+        let me = self.secrets.user.identity_public();
+        let mut out: BTreeMap<[u8; 32], CirclePeer> = BTreeMap::new();
+        for id in self.circle_ids()? {
+            let keys = self.circle_keys(&id)?;
+            let ops = self.store.read().ops_for_doc(&id, &MEMBERSHIP_DOC)?;
+            let (Some(m), certs) =
+                crate::circle_exchange::membership_and_certificates(&id, &ops, &keys)
+            else {
+                continue;
+            };
+            if !m.is_member(&me) {
+                continue;
+            }
+            for cert in certs {
+                let Some(member) = m.members.get(&cert.identity) else {
+                    continue;
+                };
+                if cert.identity == me {
+                    continue;
+                }
+                out.entry(cert.device)
+                    .or_insert_with(|| CirclePeer {
+                        person: member.name.clone(),
+                        device: cert.name.clone(),
+                        circles: BTreeSet::new(),
+                    })
+                    .circles
+                    .insert(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The circles this device holds keys for whose membership has not
+    /// arrived yet (just joined): offered to any device allowed to
+    /// connect, since what comes back is checked against the statements
+    /// once they do.
+    pub(crate) fn circles_not_arrived(&self) -> Result<Vec<CircleId>> {
+        let mut out = Vec::new();
+        for id in self.circle_ids()? {
+            if self.load_circle(&id)?.membership.is_none() {
+                out.push(id);
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -438,13 +502,16 @@ pub(crate) fn open_circle_op(op: &OpRecord, keys: &BTreeMap<u32, SymmetricKey>) 
 
 /// Keep every circle key the personal scope carries that this device can
 /// open and does not hold yet (after taking in another device's ops); how
-/// many.
+/// many. A device new to a circle also writes its certificate into the
+/// circle, so that the other members' devices trust it there.
 pub(crate) fn adopt_circle_keys(
     tx: &StoreTx<'_>,
     personal: &ScopeId,
     registry: &crate::registry::Registry,
     storage: &SymmetricKey,
+    device: &hearth_crypto::DeviceKey,
 ) -> Result<usize> {
+    let me = *device.public().as_bytes();
     let mut kept = 0;
     for op in tx.ops_for_doc(personal, &CIRCLES_DOC)? {
         if op.kind != KIND_CIRCLE_KEY || op.is_marker() {
@@ -473,6 +540,17 @@ pub(crate) fn adopt_circle_keys(
             carried.epoch,
             &carried.key,
         ))?;
+        if tx.head(&carried.circle, &me)?.is_none()
+            && let Some(cert) = registry.devices().find(|c| c.device == me)
+        {
+            let writer = Writer {
+                scope: carried.circle,
+                epoch: carried.epoch,
+                key: &carried.key,
+                device,
+            };
+            oplog::append(tx, &writer, &MEMBERSHIP_DOC, KIND_DEVICE, &cert.encode())?;
+        }
         kept += 1;
     }
     Ok(kept)

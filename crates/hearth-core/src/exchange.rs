@@ -175,7 +175,7 @@ impl Journal {
                 touched.remove(&REGISTRY_DOC);
                 touched.remove(&CIRCLES_DOC);
                 if got.stored > 0 {
-                    crate::circles::adopt_circle_keys(tx, &scope, &registry, &key)?;
+                    crate::circles::adopt_circle_keys(tx, &scope, &registry, &key, &device_key)?;
                 }
                 // A device was removed while this one writes in an epoch the
                 // removed device may hold: move on to a new one.

@@ -41,6 +41,12 @@ pub struct Journal {
     pub(crate) search: SearchState,
     /// The documents of the entries edited last.
     docs: DocCache,
+    /// The device this one was just paired with, before its certificate
+    /// has arrived: one of the person's own devices for the first exchange.
+    pub(crate) paired_with: Option<[u8; 32]>,
+    /// The device of another person this one just joined a circle
+    /// through, before the circle's membership has arrived.
+    pub(crate) joined_through: Option<([u8; 32], hearth_crypto::statement::CircleId)>,
 }
 
 impl Journal {
@@ -80,6 +86,8 @@ impl Journal {
             damaged: Vec::new(),
             search: SearchState::default(),
             docs: DocCache::default(),
+            paired_with: None,
+            joined_through: None,
         })
     }
 

@@ -26,6 +26,7 @@
 
 pub mod backup;
 mod circle_exchange;
+pub mod circle_invite;
 pub mod circles;
 pub mod devices;
 mod doc_cache;

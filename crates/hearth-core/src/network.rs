@@ -6,6 +6,7 @@
 //! journal (what this device holds, whether a peer's ops are stored, who is
 //! trusted, what a new device is given) is made here.
 
+use crate::circle_invite::Greeter;
 use crate::journal::Journal;
 use crate::netconfig::{Gate, NetConfig, RelayChoice};
 use crate::vault::Person;
@@ -15,8 +16,8 @@ use hearth_crypto::{DeviceSecrets, UserSecrets};
 use hearth_store::{OpRecord, ScopeId};
 use hearth_sync::node::{EndpointAddr, address, parse_address_ticket, parse_relay_url};
 use hearth_sync::{
-    Allowlist, Head, Node, NodeEvent, NodeOptions, Outcome, PairHost, PairTicket, Replica,
-    ReplicaError, Taken, VersionVector,
+    Allowlist, Head, InviteHost, Node, NodeEvent, NodeOptions, Outcome, PairHost, PairTicket,
+    Replica, ReplicaError, Taken, VersionVector,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -132,6 +133,48 @@ impl Journal {
         self.set_setting(&peer_setting(device), &record)
     }
 
+    /// The scopes an exchange with `peer` covers: for another member's
+    /// device, the circles both are in (and a circle just joined whose
+    /// membership has not arrived yet); for the person's own devices, and
+    /// a device not known yet (one restored from a backup, say: only the
+    /// allowlist lets a device this far), every scope.
+    pub(crate) fn scopes_shared_with(&self, peer: &[u8; 32]) -> Result<Vec<ScopeId>> {
+        let own = self.registry.members().contains(peer) || self.paired_with == Some(*peer);
+        let mut shared: Vec<ScopeId> = Vec::new();
+        if !own {
+            if let Some(p) = self.circle_peers()?.remove(peer) {
+                shared.extend(p.circles);
+            }
+            if let Some((host, circle)) = self.joined_through
+                && host == *peer
+            {
+                shared.push(circle);
+            }
+        }
+        if shared.is_empty() && (own || self.joined_through.is_none_or(|(h, _)| h != *peer)) {
+            let mut all = vec![self.scope()];
+            all.extend(self.circle_ids()?);
+            return Ok(all);
+        }
+        shared.extend(self.circles_not_arrived()?);
+        shared.sort();
+        shared.dedup();
+        Ok(shared)
+    }
+
+    /// Every device that may connect: the person's other devices, and the
+    /// devices of the people they share a circle with.
+    pub(crate) fn allowed_peers(&self) -> Result<Vec<[u8; 32]>> {
+        let mut all = self.trusted_peers();
+        all.extend(self.circle_peers()?.into_keys());
+        Ok(all)
+    }
+
+    /// This device's id: its transport key, as other devices see it.
+    pub fn device_id(&self) -> [u8; 32] {
+        *self.device_key().public().as_bytes()
+    }
+
     /// Every trusted device but this one: who may connect.
     pub(crate) fn trusted_peers(&self) -> Vec<[u8; 32]> {
         let me = *self.device_key().public().as_bytes();
@@ -176,10 +219,13 @@ impl Journal {
     }
 
     fn device_name(&self, device: &[u8; 32]) -> String {
-        self.registry
-            .devices()
-            .find(|c| c.device == *device)
-            .map_or_else(|| "an unknown device".into(), |c| c.name.clone())
+        if let Some(c) = self.registry.devices().find(|c| c.device == *device) {
+            return c.name.clone();
+        }
+        match self.circle_peers().ok().and_then(|mut p| p.remove(device)) {
+            Some(p) => format!("{} ({})", p.person, p.device),
+            None => "an unknown device".into(),
+        }
     }
 
     /// Certify a new device and put together what it needs to open this
@@ -256,14 +302,14 @@ fn failed(e: CoreError) -> ReplicaError {
 }
 
 impl Replica for JournalReplica {
-    fn vectors(&self) -> std::result::Result<BTreeMap<ScopeId, VersionVector>, ReplicaError> {
+    fn vectors(
+        &self,
+        peer: &[u8; 32],
+    ) -> std::result::Result<BTreeMap<ScopeId, VersionVector>, ReplicaError> {
         let journal = lock(&self.journal);
         let mut out: BTreeMap<ScopeId, VersionVector> = BTreeMap::new();
-        // The personal journal, and every circle this person is in: the
-        // peer is one of their own devices.
-        out.insert(journal.scope(), VersionVector::new());
-        for circle in journal.circle_ids().map_err(failed)? {
-            out.insert(circle, VersionVector::new());
+        for scope in journal.scopes_shared_with(peer).map_err(failed)? {
+            out.insert(scope, VersionVector::new());
         }
         for ((scope, author), (seq, hash)) in journal.version_vector().map_err(failed)?.0 {
             if !out.contains_key(&scope) {
@@ -424,6 +470,9 @@ pub enum NetEvent {
     Paired { device: String, name: String },
     /// A pairing attempt failed; the invitation is spent.
     PairingFailed(String),
+    /// A person joined a circle through this device's invitation: who
+    /// joined what, in words.
+    CircleJoined(String),
     /// Ops from another device changed these entries (created or edited)
     /// and purged those; the journal in memory has them already.
     EntriesChanged {
@@ -441,7 +490,7 @@ pub enum NetEvent {
 
 /// This device's running node.
 pub struct Network {
-    node: Arc<Node>,
+    pub(crate) node: Arc<Node>,
     /// Whether devices can be found on the local network (mDNS), so that
     /// one with no known address is still worth dialling.
     mdns: bool,
@@ -460,12 +509,17 @@ impl Network {
         options: &NetOptions,
         confirm: Option<Confirm>,
     ) -> Result<Network> {
-        let (secret, trusted) = {
+        let (secret, trusted, invites_until) = {
             let j = lock(&journal);
-            (j.device_key().to_bytes(), j.trusted_peers())
+            (
+                j.device_key().to_bytes(),
+                j.allowed_peers()?,
+                j.circle_invites_until()?,
+            )
         };
         let allowlist = Allowlist::default();
         allowlist.set(trusted);
+        allowlist.set_circle_invites_until(invites_until);
         let node_options = NodeOptions {
             port: options.port,
             relays: options.relays.clone(),
@@ -485,9 +539,18 @@ impl Network {
             journal: journal.clone(),
             events: Some(events.clone()),
         });
-        let node = Node::spawn(&node_options, replica, allowlist.clone(), host)
-            .await
-            .map_err(net)?;
+        let greeter = Arc::new(Greeter {
+            journal: journal.clone(),
+        }) as Arc<dyn InviteHost>;
+        let node = Node::spawn(
+            &node_options,
+            replica,
+            allowlist.clone(),
+            host,
+            Some(greeter),
+        )
+        .await
+        .map_err(net)?;
         let (stop_recorder, stop) = tokio::sync::oneshot::channel();
         let recorder = tokio::spawn(record(
             node.events(),
@@ -538,21 +601,30 @@ impl Network {
         self.sync_addr(peer.0.clone()).await
     }
 
-    async fn sync_addr(&self, addr: EndpointAddr) -> Result<SyncReport> {
+    pub(crate) async fn sync_addr(&self, addr: EndpointAddr) -> Result<SyncReport> {
         let device = *addr.id.as_bytes();
         let circles = || lock(&self.journal).circle_ids().map_or(0, |c| c.len());
         let before = circles();
         let mut outcome = exchange(&self.node, addr.clone()).await?;
         if circles() > before {
             // A circle's key arrived: both devices list the circle now, so
-            // its ops move in a second exchange.
-            let then = outcome;
-            outcome = exchange(&self.node, addr).await?;
-            outcome.sent += then.sent;
-            outcome.received.stored += then.received.stored;
-            outcome.received.duplicates += then.received.duplicates;
-            outcome.bytes_sent += then.bytes_sent;
-            outcome.bytes_received += then.bytes_received;
+            // its ops move in a second exchange. If that one fails (the
+            // other device stopped serving), the first still counts and
+            // the circle comes with the next.
+            match exchange(&self.node, addr).await {
+                Ok(second) => {
+                    let then = outcome;
+                    outcome = second;
+                    outcome.sent += then.sent;
+                    outcome.received.stored += then.received.stored;
+                    outcome.received.duplicates += then.received.duplicates;
+                    outcome.bytes_sent += then.bytes_sent;
+                    outcome.bytes_received += then.bytes_received;
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "a circle's ops did not move yet");
+                }
+            }
         }
         Ok(self.report(&device, &outcome))
     }
@@ -568,7 +640,8 @@ impl Network {
         tokio::pin!(stop);
         let mut ticker = tokio::time::interval(Duration::from_millis(250));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut last_vector = None;
+        let mut last_vector: Option<crate::VersionVector> = None;
+        let mut allowed: Vec<[u8; 32]> = Vec::new();
         let peers: Arc<Mutex<BTreeMap<[u8; 32], PushState>>> = Arc::default();
         loop {
             tokio::select! {
@@ -576,19 +649,27 @@ impl Network {
                 _ = ticker.tick() => {}
             }
             let journal = self.journal.clone();
+            let (before, known) = (last_vector.clone(), allowed.clone());
             let looked = tokio::task::spawn_blocking(move || {
                 let mut j = lock(&journal);
                 let vector = j.version_vector()?;
                 j.reload_registry()?;
-                let peers: Vec<([u8; 32], Vec<SocketAddr>)> = j
-                    .trusted_peers()
-                    .into_iter()
-                    .map(|d| (d, j.peer_record(&d).addrs))
+                // Who may connect changes only with the log (a pairing, a
+                // removal, someone joining a circle).
+                let allowed = if before.as_ref() == Some(&vector) {
+                    known
+                } else {
+                    j.allowed_peers()?
+                };
+                let peers: Vec<([u8; 32], Vec<SocketAddr>)> = allowed
+                    .iter()
+                    .map(|d| (*d, j.peer_record(d).addrs))
                     .collect();
-                Ok::<_, CoreError>((vector, peers))
+                let invites_until = j.circle_invites_until()?;
+                Ok::<_, CoreError>((vector, allowed, peers, invites_until))
             })
             .await;
-            let (vector, trusted) = match looked {
+            let (vector, now_allowed, trusted, invites_until) = match looked {
                 Ok(Ok(v)) => v,
                 Ok(Err(e)) => {
                     tracing::warn!(error = %e, "could not read the journal");
@@ -596,7 +677,11 @@ impl Network {
                 }
                 Err(_) => continue,
             };
-            self.node.allowlist().set(trusted.iter().map(|(d, _)| *d));
+            allowed = now_allowed;
+            self.node.allowlist().set(allowed.iter().copied());
+            self.node
+                .allowlist()
+                .set_circle_invites_until(invites_until);
             let changed = last_vector.as_ref() != Some(&vector);
             last_vector = Some(vector.clone());
             let now = tokio::time::Instant::now();
@@ -639,18 +724,32 @@ impl Network {
         }
     }
 
-    /// Exchange with every trusted device at the addresses it was last
+    /// Exchange with every trusted device (the person's own, and those of
+    /// the people they share a circle with) at the addresses it was last
     /// reached on. Devices never reached are skipped.
     pub async fn sync_known(&self) -> Vec<(String, Result<SyncReport>)> {
-        let peers: Vec<([u8; 32], String, Vec<SocketAddr>)> = {
+        let peers: Vec<([u8; 32], String, Vec<SocketAddr>, bool)> = {
             let j = lock(&self.journal);
-            j.trusted_peers()
-                .into_iter()
-                .map(|d| (d, j.device_name(&d), j.peer_record(&d).addrs))
+            let own = j.trusted_peers();
+            let others = j
+                .circle_peers()
+                .map(|p| p.into_keys().collect())
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "could not read the circles' devices");
+                    Vec::new()
+                });
+            own.iter()
+                .map(|d| (*d, true))
+                .chain(others.into_iter().map(|d| (d, false)))
+                .map(|(d, own)| (d, j.device_name(&d), j.peer_record(&d).addrs, own))
                 .collect()
         };
         let mut out = Vec::new();
-        for (device, name, addrs) in peers {
+        for (device, name, addrs, own) in peers {
+            if addrs.is_empty() && !own && !self.mdns {
+                // Another member's device never reached: nothing to say.
+                continue;
+            }
             if addrs.is_empty() && !self.mdns {
                 out.push((
                     name,
@@ -775,8 +874,15 @@ async fn record(
                     name,
                 },
                 NodeEvent::PairingFailed { reason } => NetEvent::PairingFailed(reason),
+                NodeEvent::CircleJoined { joined, .. } => NetEvent::CircleJoined(joined),
             };
-            allowlist.set(j.trusted_peers());
+            match j.allowed_peers() {
+                Ok(peers) => allowlist.set(peers),
+                Err(e) => tracing::warn!(error = %e, "could not read who may connect"),
+            }
+            if let Ok(until) = j.circle_invites_until() {
+                allowlist.set_circle_invites_until(until);
+            }
             event
         })
         .await;
@@ -853,6 +959,8 @@ pub async fn join(
     let journal = Vault::create_for(home, passphrase, kdf, person, device, name)?;
     let (journal, recovery_key) = Vault::with_recovery(home, journal)?;
     let vault = started.elapsed() - handshake;
+    let mut journal = journal;
+    journal.paired_with = Some(joined.inviter);
     let shared = Arc::new(Mutex::new(journal));
     let first_sync = async {
         let network = Network::start(shared.clone(), &NetOptions::default(), None).await?;
@@ -862,10 +970,11 @@ pub async fn join(
         result
     }
     .await;
-    let journal = Arc::try_unwrap(shared)
+    let mut journal = Arc::try_unwrap(shared)
         .map_err(|_| CoreError::invalid("the journal is still in use by the network"))?
         .into_inner()
         .unwrap_or_else(|p| p.into_inner());
+    journal.paired_with = None;
     Ok(JoinedJournal {
         journal,
         timings: JoinTimings { handshake, vault },
@@ -1029,6 +1138,20 @@ pub enum NodeCommand {
     SyncNow {
         reply: tokio::sync::oneshot::Sender<Vec<(String, Result<SyncReport>)>>,
     },
+    /// Open an invitation to a circle (id or name) valid for `ttl`.
+    CircleInvite {
+        circle: String,
+        ttl: Duration,
+        reply: tokio::sync::oneshot::Sender<Result<crate::circle_invite::CircleInvitation>>,
+    },
+    /// Join a circle by its ticket (see [`Network::join_circle`]); the node
+    /// goes on serving meanwhile.
+    JoinCircle {
+        ticket: String,
+        as_name: String,
+        accept: Box<dyn FnOnce(&crate::circle_invite::CirclePreview) -> bool + Send>,
+        reply: tokio::sync::oneshot::Sender<Result<Option<crate::circle_invite::JoinedCircle>>>,
+    },
 }
 
 /// How a shell runs this device's node with [`run_node`].
@@ -1098,9 +1221,13 @@ pub async fn run_node(
                         }
                     });
                     tokio::pin!(serving);
+                    let mut joining: Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>>> = None;
                     loop {
                         tokio::select! {
                             _ = &mut serving => break,
+                            () = async { if let Some(j) = joining.as_mut() { j.await } }, if joining.is_some() => {
+                                joining = None;
+                            }
                             command = run.commands.recv(), if commands_open => match command {
                                 None => commands_open = false,
                                 Some(NodeCommand::Invite { ttl, reply }) => {
@@ -1113,6 +1240,21 @@ pub async fn run_node(
                                 Some(NodeCommand::CloseInvite) => net.close_invite(),
                                 Some(NodeCommand::SyncNow { reply }) => {
                                     let _ = reply.send(net.sync_known().await);
+                                }
+                                Some(NodeCommand::CircleInvite { circle, ttl, reply }) => {
+                                    let _ = reply.send(net.invite_to_circle(&circle, ttl));
+                                }
+                                Some(NodeCommand::JoinCircle { ticket, as_name, accept, reply }) => {
+                                    if joining.is_some() {
+                                        let _ = reply.send(Err(CoreError::invalid(
+                                            "joining a circle is already under way: wait for it to finish",
+                                        )));
+                                    } else {
+                                        let net = &net;
+                                        joining = Some(Box::pin(async move {
+                                            let _ = reply.send(net.join_circle(&ticket, &as_name, accept).await);
+                                        }));
+                                    }
                                 }
                             },
                         }
@@ -1159,6 +1301,16 @@ pub async fn run_node(
                                         "every device".into(),
                                         Err(CoreError::Network(format!("the node is closed: {why}"))),
                                     )]);
+                                }
+                                Some(NodeCommand::CircleInvite { reply, .. }) => {
+                                    let _ = reply.send(Err(CoreError::Network(format!(
+                                        "the node is closed, so no one could join: {why}"
+                                    ))));
+                                }
+                                Some(NodeCommand::JoinCircle { reply, .. }) => {
+                                    let _ = reply.send(Err(CoreError::Network(format!(
+                                        "the node is closed, so the circle cannot be reached: {why}"
+                                    ))));
                                 }
                             },
                         }

@@ -30,11 +30,16 @@ impl Journal {
 
     /// Store `value` under `name`.
     pub fn set_setting<T: Serialize>(&mut self, name: &str, value: &T) -> Result<()> {
-        let plain = serde_json::to_vec(value)
-            .map_err(|e| CoreError::invalid(format!("setting {name:?} cannot be stored: {e}")))?;
-        let sealed = aead::seal(self.scope_key(), &aad(name), &plain);
+        let sealed = self.sealed_setting(name, value)?;
         self.store.put_setting(name, &sealed)?;
         Ok(())
+    }
+
+    /// `value` sealed as the setting `name`, for a transaction to store.
+    pub(crate) fn sealed_setting<T: Serialize>(&self, name: &str, value: &T) -> Result<Vec<u8>> {
+        let plain = serde_json::to_vec(value)
+            .map_err(|e| CoreError::invalid(format!("setting {name:?} cannot be stored: {e}")))?;
+        Ok(aead::seal(self.scope_key(), &aad(name), &plain))
     }
 }
 

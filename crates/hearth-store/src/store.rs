@@ -739,6 +739,16 @@ impl StoreTx<'_> {
         Ok(out)
     }
 
+    /// Store a sealed setting in this transaction.
+    pub fn put_setting(&self, name: &str, payload: &[u8]) -> Result<(), StoreError> {
+        self.tx.execute(
+            "INSERT INTO settings (name, payload) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET payload = excluded.payload",
+            params![name, payload],
+        )?;
+        Ok(())
+    }
+
     pub fn put_epoch(&self, e: &EpochRecord) -> Result<(), StoreError> {
         self.tx.execute(
             "INSERT INTO epochs (scope, epoch, payload) VALUES (?1, ?2, ?3)",

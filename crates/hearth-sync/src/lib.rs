@@ -18,6 +18,7 @@
 //! - [`node`]: the iroh endpoint, its handshake allowlist and the protocols
 //!   it serves.
 //! - [`pair`]: pairing tickets and the pairing protocol.
+//! - [`invite`]: circle invitations and the protocol for joining a circle.
 //! - [`raw`]: the transport alone, for the benchmark to set beside sync.
 //!
 //! This is the only crate that imports iroh. Checking ops before they are
@@ -25,6 +26,7 @@
 //! it, through [`Replica::receive`].
 
 pub mod frame;
+pub mod invite;
 pub mod message;
 pub mod node;
 pub mod pair;
@@ -52,6 +54,7 @@ pub mod test_relay {
 }
 
 pub use frame::{Decoded, Frame, MAX_FRAME};
+pub use invite::{CircleTicket, InviteHost};
 pub use message::{Message, OP_PAYLOAD_MAX, Op, PROTOCOL};
 pub use node::{Allowlist, Node, NodeEvent, NodeOptions, Relays};
 pub use pair::{Joined, PairHost, PairTicket};
@@ -65,6 +68,9 @@ pub const ALPN: &[u8] = b"hearth/sync/1";
 
 /// The ALPN of pairing a new device.
 pub const PAIR_ALPN: &[u8] = b"hearth/pair/1";
+
+/// The ALPN of joining a circle by invitation.
+pub const CIRCLE_ALPN: &[u8] = b"hearth/circle/1";
 
 /// What can go wrong reading or writing the sync protocol. Every one means
 /// the peer (or the caller) broke the protocol; the connection ends.
@@ -130,6 +136,8 @@ pub enum NetError {
     Ticket(String),
     #[error("pairing failed: {0}")]
     Pairing(String),
+    #[error("joining the circle failed: {0}")]
+    Circle(String),
     #[error("{0}")]
     Session(SessionError),
 }

@@ -6,14 +6,16 @@
 //! off, mDNS is added only when asked, and relays only when configured.
 //! Every connection, in or out, passes the [`Allowlist`] right after the
 //! TLS handshake and before any application data: only the person's
-//! trusted devices may speak the sync protocol, and anyone may reach the
-//! pairing protocol only while an invitation is open (its secret is checked
-//! inside it).
+//! trusted devices (the person's own, and those of the people they share a
+//! circle with) may speak the sync protocol, and anyone may reach the
+//! pairing or circle-joining protocol only while an invitation of its kind
+//! is open (its secret is checked inside it).
 
+use crate::invite::{self, CircleTicket, Decision, InviteHost, Joining};
 use crate::pair::{self, Invite, PairHost, PairTicket};
 use crate::replica::Replica;
 use crate::session::{self, Outcome};
-use crate::{ALPN, NetError, PAIR_ALPN, SessionError};
+use crate::{ALPN, CIRCLE_ALPN, NetError, PAIR_ALPN, SessionError};
 use iroh::address_lookup::AddressLookupBuilder;
 use iroh::endpoint::{
     AfterHandshakeOutcome, Connection, EndpointHooks, PortmapperConfig, Side, VarInt, presets,
@@ -25,6 +27,7 @@ use iroh_tickets::Ticket;
 use iroh_tickets::endpoint::EndpointTicket;
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::broadcast;
 
@@ -86,6 +89,9 @@ impl NodeOptions {
 pub struct Allowlist {
     trusted: Arc<RwLock<BTreeSet<[u8; 32]>>>,
     invite: Arc<Mutex<Option<Arc<Invite>>>>,
+    /// Until when (Unix seconds) a circle invitation is open here; the
+    /// invitations themselves are the core's, in the vault.
+    circle_invites_until: Arc<AtomicI64>,
 }
 
 impl Allowlist {
@@ -117,6 +123,18 @@ impl Allowlist {
             .filter(|i| i.is_open())
     }
 
+    /// Admit strangers under `hearth/circle/1` until `until` (Unix
+    /// seconds), when the last circle invitation open here expires; `None`
+    /// when none is open.
+    pub fn set_circle_invites_until(&self, until: Option<i64>) {
+        self.circle_invites_until
+            .store(until.unwrap_or(0), Ordering::SeqCst);
+    }
+
+    fn circle_invites_open(&self) -> bool {
+        pair::now() < self.circle_invites_until.load(Ordering::SeqCst)
+    }
+
     fn set_invite(&self, invite: Option<Arc<Invite>>) {
         *self.invite.lock().unwrap_or_else(|p| p.into_inner()) = invite;
     }
@@ -131,13 +149,14 @@ impl EndpointHooks for Allowlist {
             // A device dials a pairing ticket on purpose; it admits a
             // stranger only while its own invitation is open.
             a if a == PAIR_ALPN => dialled || self.open_invite().is_some(),
+            a if a == CIRCLE_ALPN => dialled || self.circle_invites_open(),
             _ => false,
         };
         if allowed {
             AfterHandshakeOutcome::accept()
         } else {
             tracing::info!(peer = %conn.remote_id().fmt_short(), "refused a device that is not trusted");
-            let reason: &[u8] = if conn.alpn() == PAIR_ALPN {
+            let reason: &[u8] = if conn.alpn() == PAIR_ALPN || conn.alpn() == CIRCLE_ALPN {
                 NO_INVITATION
             } else {
                 b"not a trusted device"
@@ -164,6 +183,9 @@ pub enum NodeEvent {
     Paired { device: [u8; 32], name: String },
     /// A pairing attempt failed or was refused; the invitation is spent.
     PairingFailed { reason: String },
+    /// A person joined a circle through one of this device's invitations,
+    /// from `device`; `joined` says who joined what.
+    CircleJoined { device: [u8; 32], joined: String },
 }
 
 /// A running endpoint serving the sync and pairing protocols.
@@ -195,7 +217,7 @@ impl ProtocolHandler for SyncProtocol {
                 .accept_bi()
                 .await
                 .map_err(|e| SessionError::Io(e.to_string()))?;
-            session::run(&mut recv, &mut send, self.replica.clone()).await
+            session::run(&mut recv, &mut send, self.replica.clone(), peer).await
         }
         .await;
         match &result {
@@ -226,6 +248,7 @@ impl Node {
         replica: Arc<dyn Replica>,
         allowlist: Allowlist,
         pair_host: Option<Arc<dyn PairHost>>,
+        invite_host: Option<Arc<dyn InviteHost>>,
     ) -> Result<Node, NetError> {
         let endpoint = bind(options, allowlist.clone()).await?;
         let endpoint_id = endpoint.id();
@@ -241,6 +264,16 @@ impl Node {
                 pair::Inviter {
                     host,
                     me: *endpoint_id.as_bytes(),
+                    allowlist: allowlist.clone(),
+                    events: events.clone(),
+                },
+            );
+        }
+        if let Some(host) = invite_host {
+            router = router.accept(
+                CIRCLE_ALPN,
+                invite::Host {
+                    host,
                     allowlist: allowlist.clone(),
                     events: events.clone(),
                 },
@@ -303,6 +336,31 @@ impl Node {
         self.allowlist.set_invite(None);
     }
 
+    /// A circle invitation's ticket: this device's address beside the
+    /// secret (the invitation itself is kept by the core).
+    pub fn circle_ticket(
+        &self,
+        secret: [u8; 32],
+        circle: [u8; 16],
+        expires_at: i64,
+    ) -> CircleTicket {
+        CircleTicket {
+            addr: self.addr(),
+            secret,
+            circle,
+            expires_at,
+        }
+    }
+
+    /// Join a circle by its invitation: see [`invite::join`].
+    pub async fn join_circle(
+        &self,
+        ticket: &CircleTicket,
+        decide: impl FnOnce(Vec<u8>) -> Result<Decision, String> + Send + 'static,
+    ) -> Result<Joining, NetError> {
+        invite::join(self.router.endpoint(), ticket, decide).await
+    }
+
     /// Dial a device and run one exchange with it.
     pub async fn sync_with(&self, addr: EndpointAddr) -> Result<Outcome, NetError> {
         let peer = *addr.id.as_bytes();
@@ -318,7 +376,7 @@ impl Node {
                 .open_bi()
                 .await
                 .map_err(|e| SessionError::Io(e.to_string()))?;
-            let outcome = session::run(&mut recv, &mut send, self.replica.clone()).await?;
+            let outcome = session::run(&mut recv, &mut send, self.replica.clone(), peer).await?;
             // Close only once the peer has everything this device sent.
             let _ = tokio::time::timeout(session::READ_TIMEOUT, send.stopped()).await;
             Ok(outcome)

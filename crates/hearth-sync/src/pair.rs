@@ -85,7 +85,7 @@ impl Invite {
     }
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
@@ -159,7 +159,7 @@ pub fn code(existing: &[u8; 32], new: &[u8; 32], secret: &[u8; 32]) -> String {
     format!("{:03}-{:03}", n / 1000, n % 1000)
 }
 
-fn same(a: &[u8; 32], b: &[u8; 32]) -> bool {
+pub(crate) fn same(a: &[u8; 32], b: &[u8; 32]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -294,7 +294,7 @@ fn closed_or(e: &dyn std::fmt::Display, otherwise: String) -> NetError {
 
 /// Send a final status and wait (a little) until the other device has it,
 /// so that closing the connection does not cut it off.
-async fn answer(send: &mut iroh::endpoint::SendStream, status: u8) {
+pub(crate) async fn answer(send: &mut iroh::endpoint::SendStream, status: u8) {
     let _ = send.write_all(&[status]).await;
     let _ = send.finish();
     let _ = tokio::time::timeout(Duration::from_secs(5), send.stopped()).await;

@@ -40,8 +40,11 @@ impl Taken {
 /// The journal's side of an exchange with one peer. Calls are blocking (they
 /// read and write the vault); the session runs them off the async threads.
 pub trait Replica: Send + Sync + 'static {
-    /// The version vector of each scope this device syncs with the peer.
-    fn vectors(&self) -> Result<BTreeMap<ScopeId, VersionVector>, ReplicaError>;
+    /// The version vector of each scope this device syncs with `peer` (a
+    /// device id): every scope for the person's own devices, the circles
+    /// both are in for another member's device. The exchange moves ops of
+    /// these scopes only, either way.
+    fn vectors(&self, peer: &[u8; 32]) -> Result<BTreeMap<ScopeId, VersionVector>, ReplicaError>;
 
     /// `author`'s ops in `scope` from seq `from` to `to`, in seq order, at
     /// most `limit`. A purged op comes as its marker.

@@ -55,17 +55,22 @@ impl Outcome {
     }
 }
 
-/// Run one exchange with the peer at the other end of `recv` and `send`.
-/// On an error the peer is told why (an Error message) when it was this
-/// device that found it.
-pub async fn run<R, W>(recv: R, send: W, replica: Arc<dyn Replica>) -> Result<Outcome, SessionError>
+/// Run one exchange with the peer device `peer` at the other end of `recv`
+/// and `send`. On an error the peer is told why (an Error message) when it
+/// was this device that found it.
+pub async fn run<R, W>(
+    recv: R,
+    send: W,
+    replica: Arc<dyn Replica>,
+    peer: [u8; 32],
+) -> Result<Outcome, SessionError>
 where
     R: AsyncRead + Unpin + Send,
     W: AsyncWrite + Unpin + Send,
 {
     let (out_tx, out_rx) = mpsc::channel::<Message>(4);
     let (stop_tx, stop_rx) = oneshot::channel::<Verdict>();
-    let ours = match blocking(&replica, |r| r.vectors()).await {
+    let ours = match blocking(&replica, move |r| r.vectors(&peer)).await {
         Ok(v) => v,
         Err(e) => {
             // Still tell the peer, so it does not wait for a Hello.

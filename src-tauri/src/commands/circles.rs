@@ -1,15 +1,22 @@
 //! Circles: small groups the person shares chosen entries with. Making
-//! one, listing them, and showing one whole (inviting and sharing come
-//! later, in the core first).
+//! one, listing them, showing one whole, inviting a person into one (on
+//! this device's node) and joining one by its ticket, after the person
+//! has seen and accepted its agreements (sharing comes later, in the core
+//! first).
 
 use super::blocking;
-use crate::dto::CircleInput;
+use super::pairing::clean_ticket;
+use crate::circle_ask::{ANSWER_TIMEOUT, CircleQuestions};
+use crate::dto::{CircleInput, CircleJoin};
 use crate::error::IpcResult;
 use crate::session::Session;
 use hearth_core::Journal;
+use hearth_core::circle_invite::{CircleInvitation, JoinedCircle};
 use hearth_core::circles::{CircleDetail, CircleSummary};
+use hearth_core::network::NodeCommand;
 use std::sync::Arc;
 use tauri::State;
+use tokio::sync::mpsc;
 
 /// Every circle the person is in (or was), by name.
 #[tauri::command]
@@ -37,6 +44,75 @@ pub async fn create_circle(
 
 fn create(j: &mut Journal, input: CircleInput) -> IpcResult<CircleSummary> {
     Ok(j.create_circle(&input.into())?)
+}
+
+/// Open an invitation to `circle` (id or name) for one person, valid a
+/// day; it is answered by this device's node, so only while the app (or
+/// `hearth serve`) runs. Only owners and admins invite.
+#[tauri::command]
+pub async fn invite_to_circle(
+    state: State<'_, Arc<Session>>,
+    circle: String,
+) -> IpcResult<CircleInvitation> {
+    let commands = state.node()?;
+    crate::node::circle_invite(commands, circle).await
+}
+
+/// Join the circle `ticket` invites to, appearing to it as `as_name`. What
+/// the circle is for, its agreements and members come to the window as a
+/// question first; nothing changes unless the person accepts.
+#[tauri::command]
+pub async fn join_circle(
+    state: State<'_, Arc<Session>>,
+    ticket: String,
+    as_name: String,
+) -> IpcResult<CircleJoin> {
+    let commands = state.node()?;
+    let questions = state.circle_questions().clone();
+    join(commands, questions, &ticket, &as_name).await
+}
+
+/// The person's answer to circle question `id`: accept its agreements and
+/// join, or decline.
+#[tauri::command]
+pub async fn answer_circle_question(
+    state: State<'_, Arc<Session>>,
+    id: u32,
+    accept: bool,
+) -> IpcResult<()> {
+    state.touch();
+    state.circle_questions().answer(id, accept)
+}
+
+async fn join(
+    commands: mpsc::Sender<NodeCommand>,
+    questions: Arc<CircleQuestions>,
+    ticket: &str,
+    as_name: &str,
+) -> IpcResult<CircleJoin> {
+    let joined = crate::node::join_circle(
+        commands,
+        clean_ticket(ticket),
+        as_name.trim().to_string(),
+        move |preview| questions.ask(preview, ANSWER_TIMEOUT),
+    )
+    .await?;
+    Ok(outcome(joined))
+}
+
+fn outcome(joined: Option<JoinedCircle>) -> CircleJoin {
+    match joined {
+        None => CircleJoin {
+            joined: false,
+            circle: None,
+            sync_error: None,
+        },
+        Some(j) => CircleJoin {
+            joined: true,
+            sync_error: j.first_sync.as_ref().err().map(ToString::to_string),
+            circle: Some(j.circle),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +187,122 @@ mod tests {
             "how you appear to the circle is one line of 1 to 100 bytes; nothing was changed"
         );
         assert!(j.circles().unwrap().is_empty());
+    }
+
+    /// A node that takes one join: it checks the ticket and name arrive
+    /// cleaned, asks `accept` on a blocking thread as the core does, and
+    /// replies with `joined` when accepted.
+    fn one_join(joined: Option<JoinedCircle>) -> mpsc::Sender<NodeCommand> {
+        let (commands, mut taken) = mpsc::channel(1);
+        tokio::spawn(async move {
+            let Some(NodeCommand::JoinCircle {
+                ticket,
+                as_name,
+                accept,
+                reply,
+            }) = taken.recv().await
+            else {
+                panic!("a join was expected");
+            };
+            assert_eq!(
+                (ticket.as_str(), as_name.as_str()),
+                ("hearthcircleabcd", "Ash")
+            );
+            let preview = crate::circle_ask::tests::preview();
+            let yes = tokio::task::spawn_blocking(move || accept(&preview))
+                .await
+                .unwrap();
+            let _ = reply.send(Ok(if yes { joined } else { None }));
+        });
+        commands
+    }
+
+    fn walkers() -> CircleSummary {
+        CircleSummary {
+            id: "ab".repeat(16),
+            name: "Sunday walkers".into(),
+            role: Some(CircleRole::Member),
+        }
+    }
+
+    #[tokio::test]
+    async fn joining_shows_the_circle_first_and_accepting_joins() {
+        let (questions, told) = crate::circle_ask::tests::recorded();
+        let answering = questions.clone();
+        let shown = told.clone();
+        let answer = std::thread::spawn(move || {
+            let (id, preview) = crate::circle_ask::tests::wait_for_question(&shown);
+            assert_eq!(preview.agreements, "What is said here stays here.");
+            answering.answer(id, true).unwrap();
+        });
+        let joined = Some(JoinedCircle {
+            circle: walkers(),
+            first_sync: Err(hearth_core::CoreError::Network(
+                "the inviter went away".into(),
+            )),
+        });
+        let done = join(
+            one_join(joined),
+            questions,
+            " HEARTHCIRCLE ab\ncd ",
+            "  Ash ",
+        )
+        .await
+        .unwrap();
+        answer.join().unwrap();
+        assert_eq!(
+            serde_json::to_value(&done).unwrap(),
+            json!({
+                "joined": true,
+                "circle": { "id": "ab".repeat(16), "name": "Sunday walkers", "role": "member" },
+                "syncError": done.sync_error.clone(),
+            })
+        );
+        assert!(
+            done.sync_error
+                .as_deref()
+                .unwrap()
+                .contains("the inviter went away"),
+            "{:?}",
+            done.sync_error
+        );
+    }
+
+    #[tokio::test]
+    async fn declining_changes_nothing() {
+        let (questions, told) = crate::circle_ask::tests::recorded();
+        let answering = questions.clone();
+        let answer = std::thread::spawn(move || {
+            let (id, _) = crate::circle_ask::tests::wait_for_question(&told);
+            answering.answer(id, false).unwrap();
+        });
+        let joined = Some(JoinedCircle {
+            circle: walkers(),
+            first_sync: Err(hearth_core::CoreError::Network("unused".into())),
+        });
+        let done = join(one_join(joined), questions, "hearthcircleabcd", "Ash")
+            .await
+            .unwrap();
+        answer.join().unwrap();
+        assert_eq!(
+            serde_json::to_value(&done).unwrap(),
+            json!({ "joined": false, "circle": null, "syncError": null })
+        );
+    }
+
+    #[test]
+    fn inviting_or_joining_without_a_running_node_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let session = Session::new(dir.path().to_path_buf());
+        let e = session.node().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Locked);
+        session
+            .open(Vault::create(dir.path(), b"pw", cheap()).unwrap())
+            .unwrap();
+        let e = session.node().unwrap_err();
+        assert!(e.message.contains("sync does not run"), "{}", e.message);
+        let e = session.circle_questions().answer(1, true).unwrap_err();
+        assert!(e.message.contains("no longer waiting"), "{}", e.message);
     }
 
     #[test]

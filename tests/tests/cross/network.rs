@@ -151,6 +151,7 @@ fn a_device_that_is_not_trusted_is_refused_by_the_device_it_dials() {
             network::replica(stranger.clone()),
             own,
             None,
+            None,
         )
         .await
         .unwrap();
@@ -183,11 +184,11 @@ fn write(j: &SharedJournal, n: usize) {
     }
 }
 
-/// One exchange between two journals over an in-memory pipe; `a_side`
-/// wraps what A writes.
+/// One exchange between A and B (each a replica and its device id) over an
+/// in-memory pipe, A's writes cut after `cut_after` bytes if given.
 async fn exchange(
-    a: Arc<dyn Replica>,
-    b: Arc<dyn Replica>,
+    (a, a_id): (Arc<dyn Replica>, [u8; 32]),
+    (b, b_id): (Arc<dyn Replica>, [u8; 32]),
     cut_after: Option<usize>,
 ) -> (Result<Outcome, SessionError>, Result<Outcome, SessionError>) {
     let (a_end, b_end) = tokio::io::duplex(64 << 10);
@@ -199,9 +200,14 @@ async fn exchange(
     };
     let mut a_read = a_read;
     tokio::join!(
-        session::run(&mut a_read, &mut a_write, a),
-        session::run(&mut b_read, &mut b_write, b)
+        session::run(&mut a_read, &mut a_write, a, b_id),
+        session::run(&mut b_read, &mut b_write, b, a_id)
     )
+}
+
+/// A journal's side of an exchange: its replica and its device id.
+fn side(j: &SharedJournal) -> (Arc<dyn Replica>, [u8; 32]) {
+    (network::replica(j.clone()), network::lock(j).device_id())
 }
 
 /// A writer whose stream breaks after `left` bytes.
@@ -266,7 +272,7 @@ fn a_transfer_cut_in_the_middle_resumes_without_gaps_or_duplicates() {
             .unwrap()
             .len()
     };
-    let (ra, rb) = (network::replica(a.clone()), network::replica(b.clone()));
+    let (ra, rb) = (side(&a), side(&b));
     let (_, cut) = rt.block_on(exchange(ra.clone(), rb.clone(), Some(first_batch + 1000)));
     assert!(matches!(cut, Err(SessionError::Io(_))), "{cut:?}");
     let part = count(&b);
@@ -298,9 +304,10 @@ struct Forger(Arc<dyn Replica>);
 impl Replica for Forger {
     fn vectors(
         &self,
+        peer: &[u8; 32],
     ) -> Result<std::collections::BTreeMap<[u8; 16], hearth_sync::VersionVector>, ReplicaError>
     {
-        self.0.vectors()
+        self.0.vectors(peer)
     }
 
     fn ops(
@@ -330,7 +337,8 @@ fn a_forged_op_on_the_wire_is_refused_the_sender_told_and_nothing_stored() {
     write(&a, 3);
     let before = network::lock(&b).version_vector().unwrap();
     let forger = Arc::new(Forger(network::replica(a.clone())));
-    let (sent, got) = runtime().block_on(exchange(forger, network::replica(b.clone()), None));
+    let a_id = network::lock(&a).device_id();
+    let (sent, got) = runtime().block_on(exchange((forger, a_id), side(&b), None));
     assert!(matches!(got, Err(SessionError::Refused(_))), "{got:?}");
     assert!(
         matches!(sent, Err(SessionError::Peer { code: 3, .. })),
@@ -356,7 +364,13 @@ fn an_oversized_frame_is_refused_before_it_is_read() {
         use tokio::io::AsyncWriteExt;
         // A length of 4 GiB - 1, and nothing after it.
         peer.write_all(&[0xff, 0xff, 0xff, 0xff]).await.unwrap();
-        let got = session::run(&mut b_read, &mut b_write, network::replica(b.clone())).await;
+        let got = session::run(
+            &mut b_read,
+            &mut b_write,
+            network::replica(b.clone()),
+            [7; 32],
+        )
+        .await;
         drop(peer);
         got
     });
@@ -390,11 +404,7 @@ fn devices_of_one_journal(dir: &Path, n: usize) -> Vec<SharedJournal> {
 /// One exchange between two journals over an in-memory pipe; both must
 /// end without error.
 fn sync_pair(rt: &tokio::runtime::Runtime, a: &SharedJournal, b: &SharedJournal) {
-    let (x, y) = rt.block_on(exchange(
-        network::replica(a.clone()),
-        network::replica(b.clone()),
-        None,
-    ));
+    let (x, y) = rt.block_on(exchange(side(a), side(b), None));
     x.unwrap();
     y.unwrap();
 }

@@ -7,6 +7,8 @@ import type { BudgetEvent } from './bindings/BudgetEvent';
 import type { CalendarMonth } from './bindings/CalendarMonth';
 import type { CircleDetail } from './bindings/CircleDetail';
 import type { CircleInput } from './bindings/CircleInput';
+import type { CircleInvitation } from './bindings/CircleInvitation';
+import type { CircleJoin } from './bindings/CircleJoin';
 import type { CircleSummary } from './bindings/CircleSummary';
 import type { CrisisLines } from './bindings/CrisisLines';
 import type { Device } from './bindings/Device';
@@ -100,6 +102,9 @@ export const api = {
   listCircles: () => invoke<CircleSummary[]>('list_circles'),
   showCircle: (idOrName: string) => invoke<CircleDetail>('show_circle', { idOrName }),
   createCircle: (input: CircleInput) => invoke<CircleSummary>('create_circle', { input }),
+  inviteToCircle: (circle: string) => invoke<CircleInvitation>('invite_to_circle', { circle }),
+  joinCircle: (ticket: string, asName: string) => invoke<CircleJoin>('join_circle', { ticket, asName }),
+  answerCircleQuestion: (id: number, accept: boolean) => invoke<void>('answer_circle_question', { id, accept }),
 
   onLocked: (f: (e: LockedEvent) => void): Promise<UnlistenFn> =>
     listen<LockedEvent>(LOCKED_EVENT, (e) => f(e.payload)),

@@ -81,3 +81,32 @@ export function yourRole(role: CircleRole | null): string {
       return 'You are no longer in this circle.';
   }
 }
+
+/** Whether the person may invite people into a circle with this role. */
+export function mayInvite(role: CircleRole | null): boolean {
+  return role === 'owner' || role === 'admin';
+}
+
+/** A circle invitation's last moment, in words: "until 19:40 today",
+ *  "until 19:40 tomorrow", or "until 3 Mar at 19:40". */
+export function until(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const key = (x: Date) => `${x.getFullYear()}-${x.getMonth()}-${x.getDate()}`;
+  const tomorrow = new Date(now);
+  tomorrow.setDate(tomorrow.getDate() + 1);
+  if (key(d) === key(now)) return `until ${clock} today`;
+  if (key(d) === key(tomorrow)) return `until ${clock} tomorrow`;
+  const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' }).format(d);
+  return `until ${day} at ${clock}`;
+}
+
+/** What joining did, as one sentence for the list's status line. */
+export function joinedLine(joined: { joined: boolean; circle: { name: string } | null; syncError: string | null }): string {
+  if (!joined.joined || !joined.circle) return 'You did not join; nothing was changed.';
+  const line = `You joined “${joined.circle.name}”.`;
+  return joined.syncError
+    ? `${line} Taking in the circle failed (${joined.syncError}); the next sync finishes it.`
+    : line;
+}

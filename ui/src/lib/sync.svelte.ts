@@ -5,6 +5,7 @@
 
 import { api, message } from './api';
 import { app } from './app.svelte';
+import type { CirclePreview } from './bindings/CirclePreview';
 import type { CodeQuestion } from './bindings/CodeQuestion';
 import type { NetConfig } from './bindings/NetConfig';
 import type { NetNotice } from './bindings/NetNotice';
@@ -27,6 +28,11 @@ class SyncState {
   failed = $state<string | null>(null);
   question = $state<CodeQuestion | null>(null);
   pairing = $state<Pairing>({ phase: 'idle' });
+  /** A circle being joined, shown for the person to accept or decline. */
+  circleQuestion = $state<{ id: number; preview: CirclePreview } | null>(null);
+  /** Counts people joining this device's circles: the Circles screen
+   *  reads its list again when it changes. */
+  circlesJoined = $state(0);
 
   private refreshing: Promise<void> | null = null;
   private again = false;
@@ -84,6 +90,7 @@ class SyncState {
     clearTimeout(this.expiry);
     this.status = this.config = this.failed = null;
     this.pairing = { phase: 'idle' };
+    this.circleQuestion = null;
   }
 
   handle(n: NetNotice): void {
@@ -123,6 +130,16 @@ class SyncState {
         break;
       case 'codeClosed':
         if (this.question?.id === n.id) this.question = null;
+        break;
+      case 'circleJoined':
+        this.circlesJoined++;
+        app.toast(n.joined);
+        break;
+      case 'circleQuestion':
+        this.circleQuestion = { id: n.id, preview: n.preview };
+        break;
+      case 'circleQuestionClosed':
+        if (this.circleQuestion?.id === n.id) this.circleQuestion = null;
         break;
     }
   }
@@ -168,6 +185,19 @@ class SyncState {
     this.question = null;
     try {
       await api.pairAnswer(q.id, matches);
+    } catch (e) {
+      app.toast(message(e));
+    }
+  }
+
+  /** The person's answer to the open circle question: accept its
+   *  agreements and join, or decline. */
+  async answerCircle(accept: boolean): Promise<void> {
+    const q = this.circleQuestion;
+    if (!q) return;
+    this.circleQuestion = null;
+    try {
+      await api.answerCircleQuestion(q.id, accept);
     } catch (e) {
       app.toast(message(e));
     }

@@ -1,8 +1,10 @@
 // Circles against the built UI with the IPC mocked: the empty state, making
-// one, the list, one circle whole, and refusals shown beside their field.
+// one, the list, one circle whole, refusals shown beside their field,
+// inviting someone (ticket and QR code), and joining one by a ticket with
+// its agreements shown first (accepting and declining).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { calls, openView, pageErrors, shot, start, type Harness } from './harness';
+import { calls, emit, openView, pageErrors, shot, start, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,7 +32,7 @@ describe('circles', () => {
     await page.getByText('You are in no circle yet.').waitFor();
     await page.getByText('a small group of 2 to 12 people you share chosen entries with', { exact: false }).waitFor();
     await page.getByText('Nothing is shared by default', { exact: false }).waitFor();
-    await page.getByText('Inviting people and sharing entries are coming next.').waitFor();
+    await page.getByText('Sharing entries is coming next.').waitFor();
     await shot(page, 'circles-empty');
 
     await page.getByRole('button', { name: 'Make a circle' }).click();
@@ -63,9 +65,8 @@ describe('circles', () => {
     await expect(members.count()).resolves.toBe(1);
     await expect(members.first().innerText()).resolves.toMatch(/^Fern\s+\(you\)\s+owner$/);
     await expect(page.locator('dl').innerText()).resolves.toMatch(/Key epoch:?\s+0/);
-    await page.getByText('Inviting people and sharing entries are coming next.').waitFor();
-    // Nothing that cannot work yet is offered: the one control is the way back.
-    await expect(page.locator('main button').allInnerTexts()).resolves.toEqual(['← All circles']);
+    // Nothing that cannot work yet is offered: the way back, and inviting.
+    await expect(page.locator('main button').allInnerTexts()).resolves.toEqual(['← All circles', 'Invite someone']);
     const shown = await calls(page, 'show_circle');
     expect(shown).toHaveLength(1);
     expect(shown[0].args.idOrName).toMatch(/^[0-9a-f]{32}$/);
@@ -121,5 +122,118 @@ describe('circles', () => {
     await page.getByText('You are in no circle yet.').waitFor();
     await expect(made(page)).resolves.toBe(0);
     expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('invites someone into a circle it owns: a ticket to copy, its QR code and until when it works', async () => {
+    const page = await circles();
+    await page.getByRole('button', { name: 'Make a circle' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Sunday walkers');
+    await page.getByLabel('How you appear').fill('Fern');
+    await page.getByRole('button', { name: 'Make the circle' }).click();
+    await page.getByRole('list', { name: 'Your circles' }).getByRole('button', { name: /Sunday walkers/ }).click();
+    const section = page.getByRole('region', { name: 'Invite someone' });
+    await section.getByText('A one-time ticket for one person, valid a day.', { exact: false }).waitFor();
+    await section.getByRole('button', { name: 'Invite someone' }).click();
+
+    const ticket = section.getByLabel('Ticket');
+    await expect(ticket.inputValue()).resolves.toMatch(/^hearthcircle[a-z2-7]+$/);
+    await section.getByRole('img', { name: 'QR code of the circle invitation' }).waitFor();
+    await expect(section.innerText()).resolves.toMatch(/It works once, until \d\d:\d\d tomorrow, and only while this app \(or hearth serve\) runs/);
+    await section.getByRole('button', { name: 'Copy ticket' }).waitFor();
+    const asked = await calls(page, 'invite_to_circle');
+    expect(asked).toHaveLength(1);
+    expect(asked[0].args.circle).toMatch(/^[0-9a-f]{32}$/);
+    await shot(page, 'circle-invite');
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('says why it cannot invite while offline', async () => {
+    const page = await circles();
+    await page.evaluate(() => {
+      const s = (window as unknown as { __hearthFake: { state: { net: { offline: boolean }; circles: unknown[] } } }).__hearthFake.state;
+      s.net.offline = true;
+      s.circles.push({ id: 'ab'.repeat(16), name: 'Walkers', about: '', agreements: '', asName: 'Fern' });
+    });
+    // Read again as when the circle's changes arrive from another device.
+    await emit(page, 'hearth://net', { kind: 'missed' });
+    await page.getByRole('list', { name: 'Your circles' }).getByRole('button', { name: /Walkers/ }).click();
+    await page.getByRole('button', { name: 'Invite someone' }).click();
+    await expect(page.getByRole('alert').innerText()).resolves.toContain('offline mode is on');
+    await page.getByRole('button', { name: 'Invite someone' }).waitFor();
+  });
+
+  const TICKET = 'HEARTHCIRCLE' + 'abcdefghijklmnopqrstuvwxyz234567'.repeat(5);
+
+  async function startJoin(page: Page, ticket = TICKET, as = 'Fern') {
+    await page.getByRole('button', { name: 'Join a circle' }).click();
+    await page.getByRole('heading', { name: 'Join a circle' }).waitFor();
+    await page.getByLabel('Ticket').fill(ticket);
+    await page.getByLabel('How you appear').fill(as);
+    await page.getByRole('button', { name: 'Join', exact: true }).click();
+  }
+
+  it('shows what a circle is for, its agreements and members before joining, and joins on accept', async () => {
+    const page = await circles();
+    await startJoin(page);
+    const question = page.getByRole('region', { name: 'Join “Night owls”?' });
+    await question.getByText('Rowan invites you to this circle.').waitFor();
+    await question.getByText('Writing after midnight, and reading each other kindly.').waitFor();
+    await expect(question.locator('.agreements').innerText()).resolves.toBe('What is shared here stays here.\nNo advice unless asked.');
+    await expect(question.getByRole('list', { name: 'Members' }).getByRole('listitem').allInnerTexts()).resolves.toEqual(['Rowan', 'Sage']);
+    await question.getByText('you appear to its members as “Fern”', { exact: false }).waitFor();
+    // Nothing is joined while the question is open.
+    await expect(made(page)).resolves.toBe(0);
+    expect((await calls(page, 'join_circle'))[0].args).toEqual({ ticket: TICKET, asName: 'Fern' });
+    await shot(page, 'circle-join-question');
+
+    await question.getByRole('button', { name: 'Accept and join' }).click();
+    await page.getByRole('heading', { name: 'Night owls', level: 1 }).waitFor();
+    await page.getByText('You are a member of this circle.').waitFor();
+    await page.getByRole('status').getByText('You joined “Night owls”.').waitFor();
+    await expect(page.getByRole('list', { name: 'Members' }).getByRole('listitem').count()).resolves.toBe(3);
+    // A member does not invite.
+    await expect(page.getByRole('region', { name: 'Invite someone' }).count()).resolves.toBe(0);
+    const answers = await calls(page, 'answer_circle_question');
+    expect(answers).toHaveLength(1);
+    expect(answers[0].args.accept).toBe(true);
+
+    await page.getByRole('button', { name: 'All circles' }).click();
+    const row = page.getByRole('list', { name: 'Your circles' }).getByRole('button', { name: /Night owls/ });
+    await expect(row.innerText()).resolves.toMatch(/Night owls\s+member/);
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('declining changes nothing and keeps the form', async () => {
+    const page = await circles();
+    await startJoin(page);
+    const question = page.getByRole('region', { name: 'Join “Night owls”?' });
+    await question.getByRole('button', { name: 'Decline' }).click();
+    await page.getByRole('status').getByText('You did not join; nothing was changed.').waitFor();
+    await expect(question.count()).resolves.toBe(0);
+    await expect(made(page)).resolves.toBe(0);
+    await expect(page.getByLabel('Ticket').inputValue()).resolves.toBe(TICKET);
+    expect((await calls(page, 'answer_circle_question'))[0].args.accept).toBe(false);
+    await shot(page, 'circle-join-declined');
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('shows a refused ticket under the form and keeps what was typed', async () => {
+    const page = await circles();
+    await startJoin(page, 'hearthpairabc', 'Fern');
+    await expect(page.getByRole('alert').innerText()).resolves.toContain('this is not a circle invitation');
+    await expect(page.getByLabel('Ticket').inputValue()).resolves.toBe('hearthpairabc');
+    await expect(page.getByLabel('How you appear').inputValue()).resolves.toBe('Fern');
+    await expect(made(page)).resolves.toBe(0);
+  });
+
+  it('reads the list again when someone joins a circle through this device', async () => {
+    const page = await circles();
+    await page.getByText('You are in no circle yet.').waitFor();
+    await page.evaluate(() => {
+      const s = (window as unknown as { __hearthFake: { state: { circles: unknown[] } } }).__hearthFake.state;
+      s.circles.push({ id: 'cd'.repeat(16), name: 'Walkers', about: '', agreements: '', asName: 'Fern' });
+    });
+    await emit(page, 'hearth://net', { kind: 'circleJoined', joined: 'Sage joined “Walkers”' });
+    await page.getByRole('list', { name: 'Your circles' }).getByRole('button', { name: /Walkers/ }).waitFor();
   });
 });

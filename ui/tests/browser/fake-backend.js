@@ -152,7 +152,17 @@
   const ME = 'e1d2c3b4'.repeat(8);
   const utf8 = (t) => new TextEncoder().encode(t).length;
   const badLine = (t) => !t.trim() || utf8(t) > 100 || /\p{Cc}/u.test(t);
-  const circleSummary = (c) => ({ id: c.id, name: c.name, role: 'owner' });
+  const circleSummary = (c) => ({ id: c.id, name: c.name, role: c.role ?? 'owner' });
+  // The circle a test's circle ticket invites to (the inviting device's
+  // side, as the joining device is shown it).
+  const INVITED = {
+    id: '9a8b7c6d'.repeat(4),
+    name: 'Night owls',
+    about: 'Writing after midnight, and reading each other kindly.',
+    agreements: 'What is shared here stays here.\nNo advice unless asked.',
+    invited_by: 'Rowan',
+    members: ['Rowan', 'Sage'],
+  };
   const findCircle = (idOrName) => {
     const w = idOrName.trim().toLowerCase();
     const found = state.circles.filter((c) => (w.length >= 4 && c.id.startsWith(w)) || c.name.toLowerCase() === w);
@@ -443,9 +453,10 @@
     show_circle: ({ idOrName }) => {
       need();
       const c = findCircle(idOrName);
+      const role = c.role ?? 'owner';
       return {
-        id: c.id, name: c.name, about: c.about, agreements: c.agreements, role: 'owner', epoch: 0, waiting: 0,
-        members: [{ id: ME, name: c.asName, role: 'owner', you: true }],
+        id: c.id, name: c.name, about: c.about, agreements: c.agreements, role, epoch: 0, waiting: 0,
+        members: [{ id: ME, name: c.asName, role, you: true }, ...(c.others ?? [])],
       };
     },
     create_circle: ({ input }) => {
@@ -458,6 +469,42 @@
       const c = { id: hex(), name, about, agreements, asName };
       state.circles.push(c);
       return circleSummary(c);
+    },
+    invite_to_circle: ({ circle }) => {
+      need();
+      const c = findCircle(circle);
+      if ((c.role ?? 'owner') === 'member') throw err('invalid', 'only the circle\'s owner and admins invite people; nothing was changed');
+      if (state.net.offline || state.net.sync_windows.length > 0) throw err('network', closedWhy());
+      const expires = new Date(Date.now() + 24 * 3600_000);
+      return { ticket: 'hearthcircle' + 'abcdefghijklmnopqrstuvwxyz234567'.repeat(5), circle: c.id, name: c.name, expires_at: expires.toISOString() };
+    },
+    join_circle: async ({ ticket, asName }) => {
+      need();
+      if (!ticket.replace(/\s/g, '').toLowerCase().startsWith('hearthcircle')) {
+        throw err('invalid', 'this is not a circle invitation: copy the whole ticket you were given (it starts with "hearthcircle")');
+      }
+      if (badLine(asName.trim())) throw err('invalid', 'how you appear to the circle is one line of 1 to 100 bytes; nothing was changed');
+      if (state.circles.some((c) => c.id === INVITED.id)) {
+        throw err('invalid', 'you are in this circle already: `hearth circle show` shows it; nothing was changed');
+      }
+      const id = state.nextQuestion++;
+      const answered = new Promise((r) => (state.waiting[id] = r));
+      await emit('hearth://net', { kind: 'circleQuestion', id, preview: INVITED });
+      if (!(await answered)) return { joined: false, circle: null, syncError: null };
+      const c = {
+        id: INVITED.id, name: INVITED.name, about: INVITED.about, agreements: INVITED.agreements, asName: asName.trim(), role: 'member',
+        others: INVITED.members.map((name, i) => ({ id: String(i + 1).repeat(64), name, role: i === 0 ? 'owner' : 'member', you: false })),
+      };
+      state.circles.push(c);
+      return { joined: true, circle: circleSummary(c), syncError: null };
+    },
+    answer_circle_question: ({ id, accept }) => {
+      const w = state.waiting[id];
+      if (w) {
+        delete state.waiting[id];
+        w(accept);
+      }
+      return null;
     },
     'plugin:dialog|open': () => '/home/test/journal.json',
     'plugin:dialog|save': () => '/home/test/hearth-backup.json',

@@ -40,3 +40,28 @@ describe('a new circle', () => {
     expect(yourRole('member')).toBe('You are a member of this circle.');
   });
 });
+
+describe('inviting and joining', () => {
+  it('lets owners and admins invite', async () => {
+    const { mayInvite } = await import('../../src/lib/circles');
+    expect([mayInvite('owner'), mayInvite('admin'), mayInvite('member'), mayInvite(null)]).toEqual([true, true, false, false]);
+  });
+
+  it('says until when an invitation works', async () => {
+    const { until } = await import('../../src/lib/circles');
+    const now = new Date(2026, 5, 1, 19, 5);
+    expect(until(new Date(2026, 5, 1, 23, 40).toISOString(), now)).toBe('until 23:40 today');
+    expect(until(new Date(2026, 5, 2, 19, 5).toISOString(), now)).toBe('until 19:05 tomorrow');
+    expect(until(new Date(2026, 5, 4, 7, 0).toISOString(), now)).toBe('until 4 Jun at 07:00');
+  });
+
+  it('says what joining did', async () => {
+    const { joinedLine } = await import('../../src/lib/circles');
+    expect(joinedLine({ joined: false, circle: null, syncError: null })).toBe('You did not join; nothing was changed.');
+    const circle = { id: 'ab'.repeat(16), name: 'Night owls', role: 'member' as const };
+    expect(joinedLine({ joined: true, circle, syncError: null })).toBe('You joined “Night owls”.');
+    expect(joinedLine({ joined: true, circle, syncError: 'timed out' })).toBe(
+      'You joined “Night owls”. Taking in the circle failed (timed out); the next sync finishes it.',
+    );
+  });
+});

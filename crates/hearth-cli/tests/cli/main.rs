@@ -16,6 +16,7 @@ mod format1;
 mod format2;
 mod history;
 mod init;
+mod join;
 mod journal;
 mod mood;
 mod net;

@@ -1,0 +1,178 @@
+//! Inviting people into a circle and joining one, through the real binary:
+//! each person their own journal, all inside a loopback-only network
+//! namespace (see `netns`).
+
+use crate::netns::{Netns, eventually};
+use crate::support::{CHEAP_KDF, Journal};
+use serde_json::Value;
+use std::time::Duration;
+
+const LONG: Duration = Duration::from_secs(60);
+
+/// The members of `circle` as `journal` shows them: (name, role, you).
+fn members(ns: &Netns, journal: &Journal, circle: &str) -> Vec<(String, String, bool)> {
+    ns.ok(journal, &["circle", "show", circle, "--json"]).json()["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap().to_string(),
+                m["role"].as_str().unwrap().to_string(),
+                m["you"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn invite(ns: &Netns, admin: &Journal, circle: &str) -> String {
+    let ticket = ns.ok(admin, &["circle", "invite", circle, "--json"]).json()["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ticket.starts_with("hearthcircle"), "{ticket}");
+    ticket
+}
+
+#[test]
+fn a_person_invited_reads_the_agreements_first_and_joins_only_when_they_accept() {
+    let ns = Netns::new();
+    let ann = Journal::new();
+    let agreements = ann.path("agreements.txt");
+    std::fs::write(&agreements, "We listen before we advise.").unwrap();
+    let made = ns
+        .ok(
+            &ann,
+            &[
+                "circle",
+                "create",
+                "Evenings",
+                "--as",
+                "Ann",
+                "--about",
+                "Getting through the winter",
+                "--agreements",
+                agreements.to_str().unwrap(),
+                "--json",
+            ],
+        )
+        .json();
+    let id = made["id"].as_str().unwrap().to_string();
+    ns.fails(&ann, &["circle", "invite", "Evenings"])
+        .says(&["start `hearth serve`", "nothing was changed"]);
+    let mut serve = ns.spawn(&ann, &["serve", "--json"]);
+    let address = serve.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ticket = invite(&ns, &ann, "Evenings");
+
+    // Bea reads what the circle is for and declines: nothing changes.
+    let bea = Journal::new();
+    let declined = ns
+        .hearth(&bea, &["circle", "join", &ticket, "--name", "Bea"])
+        .stdin("n\n")
+        .run()
+        .ok();
+    for shown in [
+        "Ann invites you to the circle \"Evenings\"",
+        "Getting through the winter",
+        "We listen before we advise.",
+        "Members: Ann",
+        "You did not join; nothing was changed.",
+    ] {
+        assert!(
+            declined.stdout.contains(shown),
+            "{shown:?} in {declined:#?}"
+        );
+    }
+    declined.says(&["Do you accept these agreements and join as \"Bea\"?"]);
+    assert_eq!(
+        ns.ok(&bea, &["circle", "list", "--json"]).json(),
+        Value::Array(vec![])
+    );
+    assert_eq!(
+        members(&ns, &ann, &id),
+        vec![("Ann".into(), "owner".into(), true)]
+    );
+
+    // The same ticket still works, once: she accepts.
+    let joined = ns
+        .hearth(
+            &bea,
+            &["circle", "join", &ticket, "--name", "Bea", "--json"],
+        )
+        .stdin("y\n")
+        .run()
+        .ok()
+        .json();
+    assert_eq!(joined["joined"], true, "{joined}");
+    assert_eq!(joined["circle"]["role"], "member", "{joined}");
+    assert_eq!(joined["sync"]["equal"], true, "{joined}");
+    let both = vec![
+        ("Ann".to_string(), "owner".to_string(), false),
+        ("Bea".to_string(), "member".to_string(), true),
+    ];
+    assert_eq!(members(&ns, &bea, &id), both);
+    assert!(
+        eventually(LONG, || members(&ns, &ann, &id).len() == 2),
+        "Ann's journal records Bea"
+    );
+    let shown_ann = ns.ok(&ann, &["circle", "show", &id, "--json"]).json();
+    let shown_bea = ns.ok(&bea, &["circle", "show", &id, "--json"]).json();
+    for field in ["name", "about", "agreements", "epoch"] {
+        assert_eq!(shown_ann[field], shown_bea[field], "{field}");
+    }
+
+    // A used ticket changes nothing for the next person, and only admins
+    // invite.
+    let cal = Journal::new();
+    ns.fails(&cal, &["circle", "join", &ticket, "--name", "Cal", "--yes"])
+        .says(&["already used", "ask the person who invited you"]);
+    assert_eq!(
+        ns.ok(&cal, &["circle", "list", "--json"]).json(),
+        Value::Array(vec![])
+    );
+    ns.fails(&bea, &["circle", "invite", "Evenings"])
+        .says(&["only the admins", "nothing was changed"]);
+
+    // Someone in no circle with Ann has nothing to sync with her.
+    ns.fails(&cal, &["sync", "--peer", &address])
+        .says(&["not one of this journal's devices"]);
+
+    // Bea's own second device learns the circle from her journal, and Ann's
+    // node takes it as Bea's once Bea's devices have synced.
+    let mut invite_pair = ns.spawn(&bea, &["pair", "invite", "--yes", "--json"]);
+    let pair_ticket = invite_pair.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let phone = Journal::uninit();
+    let mut args = vec![
+        "pair",
+        "join",
+        &pair_ticket,
+        "--yes",
+        "--json",
+        "--name",
+        "Phone",
+    ];
+    args.extend_from_slice(&CHEAP_KDF);
+    let paired = ns.ok(&phone, &args).json();
+    assert!(paired["sync"].is_object(), "{paired}");
+    invite_pair.finish(LONG);
+    let mut serve_bea = ns.spawn(&bea, &["serve", "--json"]);
+    let bea_address = serve_bea.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ns.ok(&phone, &["sync", "--peer", &bea_address]);
+    assert_eq!(members(&ns, &phone, &id), both);
+    ns.ok(&bea, &["sync", "--peer", &address]);
+    serve_bea.stop();
+    let from_phone = ns
+        .ok(&phone, &["sync", "--peer", &address, "--json"])
+        .json();
+    assert_eq!(from_phone[0]["equal"], true, "{from_phone}");
+    serve.stop();
+}
