@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod joining;
 mod network;
 mod roundtrip;
 mod sync_wire;

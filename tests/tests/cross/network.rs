@@ -17,7 +17,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::AsyncWrite;
 
-fn cheap() -> KdfParams {
+pub(crate) fn cheap() -> KdfParams {
     KdfParams::new(8 * 1024, 1, 1).unwrap()
 }
 
@@ -25,7 +25,7 @@ fn cheap() -> KdfParams {
 /// process) into a new network namespace holding only loopback. Where the
 /// machine does not allow it, say so: every address dialled below is one a
 /// node of this test printed.
-fn loopback_only() {
+pub(crate) fn loopback_only() {
     match nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET) {
         Ok(()) => {
             let up = std::process::Command::new("ip")
@@ -39,14 +39,14 @@ fn loopback_only() {
     }
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap()
 }
 
-fn shared(j: Journal) -> SharedJournal {
+pub(crate) fn shared(j: Journal) -> SharedJournal {
     Arc::new(Mutex::new(j))
 }
 

@@ -1,0 +1,176 @@
+//! People joining a circle over the network: each person their own vault,
+//! each device a real iroh endpoint on loopback in the test's own network
+//! namespace.
+
+use crate::network::{cheap, loopback_only, runtime, shared};
+use hearth_core::circle_invite::CirclePreview;
+use hearth_core::circles::NewCircle;
+use hearth_core::network::{self, NetOptions, Network, PeerAddress, SharedJournal};
+use hearth_core::{EntryDraft, Vault};
+use hearth_sync::{Allowlist, CircleTicket, Node, NodeOptions};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn person(dir: &std::path::Path, name: &str) -> SharedJournal {
+    shared(Vault::create(&dir.join(name), b"pw", cheap()).unwrap())
+}
+
+fn member_names(j: &SharedJournal, circle: &str) -> Vec<String> {
+    let mut names: Vec<String> = network::lock(j)
+        .circle(circle)
+        .unwrap()
+        .members
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn invitations_that_are_expired_wrong_used_or_declined_change_nothing_and_members_share_only_the_circle()
+ {
+    loopback_only();
+    let dir = tempfile::tempdir().unwrap();
+    let (ann, bea, cal) = (
+        person(dir.path(), "ann"),
+        person(dir.path(), "bea"),
+        person(dir.path(), "cal"),
+    );
+    network::lock(&bea)
+        .write(EntryDraft {
+            body: "Bea's own, never shared".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    let made = network::lock(&ann)
+        .create_circle(&NewCircle {
+            name: "Evenings".into(),
+            about: "Getting through the winter".into(),
+            agreements: "Kindness first.".into(),
+            as_name: "Ann".into(),
+        })
+        .unwrap();
+    let rt = runtime();
+    rt.block_on(async {
+        let net_ann = Network::start(ann.clone(), &NetOptions::default(), None)
+            .await
+            .unwrap();
+        let net_bea = Network::start(bea.clone(), &NetOptions::default(), None)
+            .await
+            .unwrap();
+        let unchanged = |why: &str| {
+            assert_eq!(member_names(&ann, &made.id), ["Ann"], "{why}");
+            assert!(network::lock(&bea).circles().unwrap().is_empty(), "{why}");
+        };
+
+        // Expired.
+        let short = net_ann
+            .invite_to_circle("Evenings", Duration::from_secs(1))
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let e = net_bea
+            .join_circle(&short.ticket, "Bea", |_| true)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expired"), "{e}");
+        unchanged("an expired invitation");
+
+        // A secret the inviting device never made.
+        let open = net_ann
+            .invite_to_circle("evenings", Duration::from_secs(600))
+            .unwrap();
+        let mut wrong = CircleTicket::parse(&open.ticket).unwrap();
+        wrong.secret[0] ^= 1;
+        let e = net_bea
+            .join_circle(&wrong.to_string(), "Bea", |_| true)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("does not know this invitation"), "{e}");
+        unchanged("a wrong secret");
+
+        // Declined: the person saw the charter first; the ticket stays good.
+        let seen: Arc<Mutex<Option<CirclePreview>>> = Arc::default();
+        let saw = seen.clone();
+        let declined = net_bea
+            .join_circle(&open.ticket, "Bea", move |p| {
+                *saw.lock().unwrap() = Some(p.clone());
+                false
+            })
+            .await
+            .unwrap();
+        assert!(declined.is_none());
+        let preview = seen.lock().unwrap().clone().unwrap();
+        assert_eq!(
+            (preview.name.as_str(), preview.invited_by.as_str()),
+            ("Evenings", "Ann")
+        );
+        assert_eq!(preview.agreements, "Kindness first.");
+        unchanged("a declined invitation");
+
+        let joined = net_bea
+            .join_circle(&open.ticket, "Bea", |_| true)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(joined.first_sync.unwrap().equal);
+        assert_eq!(member_names(&bea, &made.id), ["Ann", "Bea"]);
+        assert_eq!(member_names(&ann, &made.id), ["Ann", "Bea"]);
+
+        // Used up: nobody else joins with it.
+        let net_cal = Network::start(cal.clone(), &NetOptions::default(), None)
+            .await
+            .unwrap();
+        let e = net_cal
+            .join_circle(&open.ticket, "Cal", |_| true)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("already used"), "{e}");
+        assert!(network::lock(&cal).circles().unwrap().is_empty());
+
+        // A member only invites when an admin.
+        let e = network::lock(&bea)
+            .invite_to_circle("Evenings", Duration::from_secs(60))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("only the admins"), "{e}");
+
+        // Between Ann's and Bea's devices, only the circle: neither is
+        // offered the other's journal, and a later exchange is equal.
+        let bea_id = network::lock(&bea).device_id();
+        let ann_id = network::lock(&ann).device_id();
+        for (j, peer) in [(&ann, bea_id), (&bea, ann_id)] {
+            let offered = network::replica(j.clone()).vectors(&peer).unwrap();
+            let scopes: Vec<String> = offered.keys().map(hex::encode).collect();
+            assert_eq!(scopes, [made.id.clone()]);
+        }
+        let at_ann = PeerAddress::parse(&net_ann.ticket()).unwrap();
+        let again = net_bea.sync_peer(&at_ann).await.unwrap();
+        assert!(again.equal, "{again:?}");
+        assert_eq!(network::lock(&ann).len(), 0, "none of Bea's entries");
+
+        // Cal, in no circle with Ann, is refused by Ann's node even when
+        // his own node lets the connection out.
+        let target = hearth_sync::node::parse_address_ticket(&net_ann.ticket()).unwrap();
+        let own = Allowlist::default();
+        own.insert(*target.id.as_bytes());
+        let node = Node::spawn(
+            &NodeOptions::direct([7; 32]),
+            network::replica(cal.clone()),
+            own,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+        let e = node.sync_with(target).await.unwrap_err().to_string();
+        assert!(e.contains("does not know this device"), "{e}");
+        node.shutdown().await;
+        for net in [net_ann, net_bea, net_cal] {
+            net.shutdown().await;
+        }
+    });
+}
