@@ -9,7 +9,9 @@
 //!   tracking.
 //! - [`node`]: this device's node (sync and pairing) while the journal is
 //!   open; [`notify`] tells the window what happens on the network;
-//!   [`confirm`] asks the person whether a pairing code matches.
+//!   [`confirm`] asks the person whether a pairing code matches and
+//!   [`circle_ask`] whether they accept a circle's agreements, both
+//!   through [`question`].
 //! - [`idle`]: auto-lock and the daily time budget, told to the window as
 //!   events.
 //! - [`prefs`]: the desktop's sealed settings and their defaults.
@@ -28,6 +30,7 @@ pub mod insights;
 pub mod node;
 pub mod notify;
 pub mod prefs;
+pub mod question;
 pub mod session;
 
 use session::Session;

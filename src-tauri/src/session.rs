@@ -160,7 +160,7 @@ impl Session {
         let node = self.tell.as_ref().map(|tell| {
             let questions = self.questions.clone();
             let confirm: Confirm = Arc::new(move |code: &str, name: &str| {
-                questions.ask(code, Some(name), ANSWER_TIMEOUT)
+                questions.ask_code(code, Some(name), ANSWER_TIMEOUT)
             });
             RunningNode::start(journal.clone(), confirm, tell.clone())
         });

@@ -94,7 +94,7 @@ async fn join(
         commands,
         clean_ticket(ticket),
         as_name.trim().to_string(),
-        move |preview| questions.ask(preview, ANSWER_TIMEOUT),
+        move |preview| questions.ask(|_| preview.clone(), ANSWER_TIMEOUT),
     )
     .await?;
     Ok(outcome(joined))
@@ -122,6 +122,7 @@ mod tests {
     use crate::error::{ErrorKind, IpcError};
     use crate::session::tests::cheap;
     use hearth_core::Vault;
+    use hearth_core::circle_invite::CirclePreview;
     use hearth_core::circles::CircleRole;
     use serde_json::json;
 
@@ -227,11 +228,11 @@ mod tests {
 
     #[tokio::test]
     async fn joining_shows_the_circle_first_and_accepting_joins() {
-        let (questions, told) = crate::circle_ask::tests::recorded();
+        let (questions, told) = crate::question::tests::recorded::<CirclePreview>();
         let answering = questions.clone();
         let shown = told.clone();
         let answer = std::thread::spawn(move || {
-            let (id, preview) = crate::circle_ask::tests::wait_for_question(&shown);
+            let (id, preview) = crate::question::tests::wait_for_question(&shown);
             assert_eq!(preview.agreements, "What is said here stays here.");
             answering.answer(id, true).unwrap();
         });
@@ -270,10 +271,10 @@ mod tests {
 
     #[tokio::test]
     async fn declining_changes_nothing() {
-        let (questions, told) = crate::circle_ask::tests::recorded();
+        let (questions, told) = crate::question::tests::recorded::<CirclePreview>();
         let answering = questions.clone();
         let answer = std::thread::spawn(move || {
-            let (id, _) = crate::circle_ask::tests::wait_for_question(&told);
+            let (id, _) = crate::question::tests::wait_for_question(&told);
             answering.answer(id, false).unwrap();
         });
         let joined = Some(JoinedCircle {

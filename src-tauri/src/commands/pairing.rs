@@ -106,7 +106,7 @@ pub async fn join_journal(
         KdfParams::default_params(),
         &clean_ticket(&ticket),
         name.trim(),
-        move |code| questions.ask(code, None, ANSWER_TIMEOUT),
+        move |code| questions.ask_code(code, None, ANSWER_TIMEOUT),
     )
     .await?;
     blocking(state, move |s| {
