@@ -73,8 +73,50 @@ pub enum Command {
     Status(JsonArg),
     /// Network settings: offline, relay, lan-discovery, sync-window
     Config(ConfigArgs),
-    /// Circles: small groups you share chosen entries with (create, invite, join, list, show)
+    /// Circles: small groups you share chosen entries with (create, invite, join, list, show, feed, read)
     Circle(CircleArgs),
+    /// Share one of your entries with a circle; later edits follow it
+    Share(ShareArgs),
+    /// Stop sharing an entry with a circle (what members received cannot be recalled)
+    Unshare(UnshareArgs),
+    /// Answer an entry shared with you: words, or a supportive response
+    Reply(ReplyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    /// The entry's id (or a unique prefix)
+    pub entry: String,
+    /// The circle's id (4 or more of its hex digits) or its name
+    pub circle: String,
+    /// A content warning members see first; they open the entry on purpose
+    #[arg(long, value_name = "TEXT")]
+    pub warning: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UnshareArgs {
+    /// The entry's id (or a unique prefix)
+    pub entry: String,
+    /// The circle's id (4 or more of its hex digits) or its name
+    pub circle: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplyArgs {
+    /// The shared entry's id, as `hearth circle feed` shows it (or a unique prefix)
+    pub entry: String,
+    /// What you say
+    pub text: Option<String>,
+    /// A supportive response instead of words: hear-you, thinking-of-you, here-for-you, proud-of-you
+    #[arg(long, value_name = "RESPONSE")]
+    pub support: Option<String>,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -507,6 +549,19 @@ pub enum CircleAction {
         /// Accept the circle's agreements without asking (for scripts; read them anyway)
         #[arg(long)]
         yes: bool,
+    },
+    /// What is new in a circle since your last visit: shared entries and replies
+    Feed {
+        /// The circle's id (4 or more of its hex digits) or its name
+        circle: String,
+        /// Everything shared, not only what is new
+        #[arg(long)]
+        all: bool,
+    },
+    /// One shared entry whole, with its replies (content warning or not)
+    Read {
+        /// The shared entry's id, as `hearth circle feed` shows it (or a unique prefix)
+        entry: String,
     },
     /// The circles you are in
     List,

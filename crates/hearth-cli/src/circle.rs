@@ -1,10 +1,12 @@
 //! `hearth circle`: making a circle, inviting a person and joining one,
 //! listing the person's circles, showing one.
 
-use crate::args::{CircleAction, CircleArgs};
+use crate::args::{CircleAction, CircleArgs, ReplyArgs, ShareArgs};
 use crate::{print_json, say, unlock};
 use anyhow::{Context, Result, bail};
+use hearth_core::Journal;
 use hearth_core::circle_invite::CirclePreview;
+use hearth_core::circle_share::{Reply, SharedEntry, Support};
 use hearth_core::circles::{CircleRole, NewCircle};
 use hearth_core::network::{Network, SharedJournal};
 use std::io::{BufRead, IsTerminal, Write};
@@ -21,7 +23,7 @@ pub fn circle(home: &Path, a: &CircleArgs) -> Result<()> {
     }
     let j = &mut unlock(home)?;
     match &a.action {
-        CircleAction::Join { .. } => unreachable!("answered above"),
+        CircleAction::Join { .. } => Ok(()),
         CircleAction::Invite { circle, expires } => {
             if *expires == 0 || *expires > 24 * 30 {
                 bail!("--expires takes 1 to 720 hours; nothing was changed");
@@ -89,6 +91,33 @@ pub fn circle(home: &Path, a: &CircleArgs) -> Result<()> {
             );
             Ok(())
         }
+        CircleAction::Feed { circle, all } => {
+            let feed = j.circle_feed(circle, *all)?;
+            if a.json {
+                return print_json(&feed);
+            }
+            for e in &feed.entries {
+                print_shared(e, false)?;
+            }
+            if feed.only_new {
+                say!(
+                    "That is everything new in {:?} since your last visit. (`--all` shows everything shared.)",
+                    feed.name
+                );
+            } else if feed.entries.is_empty() {
+                say!("Nothing is shared with {:?} yet.", feed.name);
+            } else {
+                say!("That is everything shared with {:?}.", feed.name);
+            }
+            Ok(())
+        }
+        CircleAction::Read { entry } => {
+            let e = j.read_shared(entry)?;
+            if a.json {
+                return print_json(&e);
+            }
+            print_shared(&e, true)
+        }
         CircleAction::List => {
             let list = j.circles()?;
             if a.json {
@@ -131,6 +160,76 @@ pub fn circle(home: &Path, a: &CircleArgs) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `hearth share`.
+pub fn share(j: &mut Journal, a: &ShareArgs) -> Result<()> {
+    let shared = j.share(&a.entry, &a.circle, a.warning.as_deref())?;
+    if a.json {
+        return print_json(&shared);
+    }
+    say!(
+        "Shared {:?} with the circle ({}). Your later edits follow it; `hearth unshare` stops it.",
+        shared.title,
+        &shared.id[..8]
+    );
+    Ok(())
+}
+
+/// `hearth reply`.
+pub fn reply(j: &mut Journal, a: &ReplyArgs) -> Result<()> {
+    let support = a.support.as_deref().map(Support::parse).transpose()?;
+    let reply = j.reply(&a.entry, a.text.as_deref(), support)?;
+    if a.json {
+        return print_json(&reply);
+    }
+    say!("Replied.");
+    Ok(())
+}
+
+fn reply_line(r: &Reply) -> String {
+    let said = match (&r.text, r.support) {
+        (_, Some(s)) => format!("({})", s.words()),
+        (Some(t), None) => t.clone(),
+        (None, None) => String::new(),
+    };
+    let who = if r.you { "you" } else { r.author.as_str() };
+    format!("    {who}: {said}")
+}
+
+/// A shared entry as the terminal shows it; its body only when it has no
+/// content warning, or when opened on purpose.
+fn print_shared(e: &SharedEntry, opened: bool) -> Result<()> {
+    let who = if e.you { "you" } else { e.author.as_str() };
+    let title = if e.title.is_empty() {
+        "(untitled)"
+    } else {
+        e.title.as_str()
+    };
+    say!(
+        "{}  {title}  by {who}, {}",
+        &e.id[..8],
+        e.written_at
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d")
+    );
+    if let Some(w) = &e.warning {
+        say!("  Content warning: {w}");
+    }
+    match &e.body {
+        Some(body) => {
+            for line in body.lines() {
+                say!("  {line}");
+            }
+        }
+        None if !opened => say!("  `hearth circle read {}` opens it.", &e.id[..8]),
+        None => {}
+    }
+    for r in &e.replies {
+        say!("{}", reply_line(r));
+    }
+    say!();
+    Ok(())
 }
 
 /// `hearth circle join`: show the circle's purpose and agreements, ask,

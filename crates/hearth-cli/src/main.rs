@@ -213,6 +213,15 @@ fn run(cli: Cli) -> Result<()> {
         Command::Status(a) => net::status(&unlock(&home)?, a.json),
         Command::Config(a) => net::config(&mut unlock(&home)?, &a),
         Command::Circle(a) => circle::circle(&home, &a),
+        Command::Share(a) => circle::share(&mut unlock(&home)?, &a),
+        Command::Unshare(a) => {
+            unlock(&home)?.unshare(&a.entry, &a.circle)?;
+            say!(
+                "No longer shared: members' apps stop showing it. What they already received cannot be recalled."
+            );
+            Ok(())
+        }
+        Command::Reply(a) => circle::reply(&mut unlock(&home)?, &a),
         Command::Backup(a) => backup::backup(&home, &a),
         Command::Restore(a) => match a.version {
             Some(n) => {

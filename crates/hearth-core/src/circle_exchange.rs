@@ -8,6 +8,7 @@
 //! circle. One bad op refuses the batch and nothing is stored; ops after a
 //! gap wait; a second op at a seq already held is a fork and is refused.
 
+use crate::circle_share::{KIND_REPLY, KIND_SHARE, well_formed};
 use crate::circles::{KIND_STATEMENT, MEMBERSHIP_DOC, open_circle_op};
 use crate::exchange::{Place, Received, by_author, place, within_limits};
 use crate::journal::Journal;
@@ -17,7 +18,7 @@ use crate::{CoreError, Result};
 use hearth_crypto::statement::Statement;
 use hearth_crypto::{DeviceCertificate, SymmetricKey, aead};
 use hearth_store::{OpRecord, ScopeId};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 impl Journal {
     /// Check and store ops of the circle `scope` another device sent (their
@@ -77,14 +78,14 @@ fn trusted_devices(
     scope: &ScopeId,
     ops: &[OpRecord],
     keys: &BTreeMap<u32, SymmetricKey>,
-) -> BTreeSet<[u8; 32]> {
+) -> BTreeMap<[u8; 32], [u8; 32]> {
     let (Some(m), certs) = membership_and_certificates(scope, ops, keys) else {
-        return BTreeSet::new();
+        return BTreeMap::new();
     };
     certs
         .into_iter()
         .filter(|c| m.members.contains_key(&c.identity) || m.departed.contains_key(&c.identity))
-        .map(|c| c.device)
+        .map(|c| (c.device, c.identity))
         .collect()
 }
 
@@ -126,7 +127,7 @@ fn check(
     op: &OpRecord,
     scope: &ScopeId,
     keys: &BTreeMap<u32, SymmetricKey>,
-    trusted: &BTreeSet<[u8; 32]>,
+    trusted: &BTreeMap<[u8; 32], [u8; 32]>,
 ) -> Result<()> {
     if op.scope != *scope {
         return Err(refused(format!(
@@ -135,16 +136,21 @@ fn check(
         )));
     }
     within_limits(op)?;
-    if !trusted.contains(&op.author) {
+    let Some(identity) = trusted.get(&op.author) else {
         return Err(refused(format!(
             "op {} of a circle is by a device no member certified",
             op.seq
         )));
-    }
+    };
     oplog::verify_signature(op).map_err(refused)?;
-    if op.doc != MEMBERSHIP_DOC || !matches!(op.kind, KIND_STATEMENT | KIND_DEVICE) {
+    let in_place = match op.kind {
+        KIND_STATEMENT | KIND_DEVICE => op.doc == MEMBERSHIP_DOC,
+        KIND_SHARE | KIND_REPLY => op.doc != MEMBERSHIP_DOC,
+        _ => false,
+    };
+    if !in_place {
         return Err(refused(format!(
-            "op {} of a circle is of a kind this Hearth does not take yet ({})",
+            "op {} of a circle is of a kind this Hearth does not take ({}), or in the wrong document",
             op.seq, op.kind
         )));
     }
@@ -163,11 +169,14 @@ fn check(
         .map_err(|_| refused(format!("op {} of a circle does not decrypt", op.seq)))?;
     let intact = match op.kind {
         KIND_STATEMENT => Statement::decode(&plain).is_ok_and(|s| s.circle == *scope),
-        _ => DeviceCertificate::decode(&plain).is_ok_and(|c| c.verify(&c.identity).is_ok()),
+        KIND_DEVICE => {
+            DeviceCertificate::decode(&plain).is_ok_and(|c| c.verify(&c.identity).is_ok())
+        }
+        _ => well_formed(op, &plain, scope, identity),
     };
     if !intact {
         return Err(refused(format!(
-            "op {} of a circle holds no valid statement or certificate",
+            "op {} of a circle holds no valid statement, certificate, shared entry or reply (or one in another's name)",
             op.seq
         )));
     }

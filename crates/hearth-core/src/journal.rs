@@ -376,6 +376,11 @@ impl Journal {
             }
         };
         self.cache(updated.clone())?;
+        // What members of a circle it is shared with see follows the edit;
+        // the edit itself is kept whatever happens there.
+        if let Err(e) = self.follow_shares(&updated) {
+            tracing::warn!(error = %e, "a shared entry's circles did not get its new version");
+        }
         Ok(updated)
     }
 

@@ -540,6 +540,14 @@ impl StoreTx<'_> {
         Ok(out)
     }
 
+    /// Every op of one scope with the given kind, in log order per author.
+    pub fn ops_of_kind(&self, scope: &ScopeId, kind: u8) -> Result<Vec<OpRecord>, StoreError> {
+        self.query_ops(
+            "WHERE scope = ?1 AND kind = ?2 ORDER BY author, seq",
+            params![scope.as_slice(), kind],
+        )
+    }
+
     /// Where the log stands: the highest seq of every (scope, author), in a
     /// canonical byte form. Equal positions mean no op was added between.
     pub fn log_position(&self) -> Result<Vec<u8>, StoreError> {

@@ -2,8 +2,9 @@
 //! each device a real iroh endpoint on loopback in the test's own network
 //! namespace.
 
-use crate::network::{cheap, loopback_only, runtime, shared};
+use crate::network::{cheap, loopback_only, runtime, shared, sync_pair};
 use hearth_core::circle_invite::CirclePreview;
+use hearth_core::circle_share::Support;
 use hearth_core::circles::NewCircle;
 use hearth_core::network::{self, NetOptions, Network, PeerAddress, SharedJournal};
 use hearth_core::{EntryDraft, Vault};
@@ -145,7 +146,7 @@ fn invitations_that_are_expired_wrong_used_or_declined_change_nothing_and_member
         for (j, peer) in [(&ann, bea_id), (&bea, ann_id)] {
             let offered = network::replica(j.clone()).vectors(&peer).unwrap();
             let scopes: Vec<String> = offered.keys().map(hex::encode).collect();
-            assert_eq!(scopes, [made.id.clone()]);
+            assert_eq!(scopes, std::slice::from_ref(&made.id));
         }
         let at_ann = PeerAddress::parse(&net_ann.ticket()).unwrap();
         let again = net_bea.sync_peer(&at_ann).await.unwrap();
@@ -173,4 +174,204 @@ fn invitations_that_are_expired_wrong_used_or_declined_change_nothing_and_member
             net.shutdown().await;
         }
     });
+}
+
+fn write_entry(j: &SharedJournal, title: &str, body: &str) -> String {
+    network::lock(j)
+        .write(EntryDraft {
+            title: title.into(),
+            body: body.into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .id
+        .to_string()
+}
+
+/// Each shared entry a person's feed shows: (author, title, replies as
+/// "who: what").
+fn everything(j: &SharedJournal, circle: &str) -> Vec<(String, String, Vec<String>)> {
+    let mut out: Vec<_> = network::lock(j)
+        .circle_feed(circle, true)
+        .unwrap()
+        .entries
+        .into_iter()
+        .map(|e| {
+            let replies = e
+                .replies
+                .iter()
+                .map(|r| {
+                    let said = r
+                        .text
+                        .clone()
+                        .unwrap_or_else(|| r.support.unwrap().name().to_string());
+                    format!("{}: {said}", r.author)
+                })
+                .collect();
+            (e.author, e.title, replies)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn four_people_see_every_shared_entry_and_reply_even_when_only_one_of_them_meets_the_others() {
+    loopback_only();
+    let dir = tempfile::tempdir().unwrap();
+    let names = ["Ann", "Bea", "Cal", "Dan"];
+    let people: Vec<SharedJournal> = names.iter().map(|n| person(dir.path(), n)).collect();
+    let (ann, bea, cal, dan) = (&people[0], &people[1], &people[2], &people[3]);
+    let made = network::lock(ann)
+        .create_circle(&NewCircle {
+            name: "Evenings".into(),
+            as_name: "Ann".into(),
+            ..NewCircle::default()
+        })
+        .unwrap();
+    let circle = made.id.clone();
+    let rt = runtime();
+    rt.block_on(async {
+        let net_ann = Network::start(ann.clone(), &NetOptions::default(), None)
+            .await
+            .unwrap();
+        for (j, name) in people.iter().zip(names).skip(1) {
+            let net = Network::start(j.clone(), &NetOptions::default(), None)
+                .await
+                .unwrap();
+            let invitation = net_ann
+                .invite_to_circle(&circle, Duration::from_secs(600))
+                .unwrap();
+            net.join_circle(&invitation.ticket, name, |_| true)
+                .await
+                .unwrap()
+                .unwrap();
+            net.shutdown().await;
+        }
+        net_ann.shutdown().await;
+    });
+
+    // Each shares an entry; Ann's carries a content warning.
+    let mine: Vec<String> = people
+        .iter()
+        .zip(names)
+        .map(|(j, n)| {
+            write_entry(
+                j,
+                &format!("{n}'s week"),
+                &format!("What {n} lived through."),
+            )
+        })
+        .collect();
+    network::lock(ann)
+        .share(&mine[0], "Evenings", Some("grief"))
+        .unwrap();
+    for (j, entry) in people.iter().zip(&mine).skip(1) {
+        network::lock(j).share(entry, &circle, None).unwrap();
+    }
+    // Ann only ever meets Bea; Bea meets Cal and Dan.
+    let round = || {
+        for (x, y) in [
+            (ann, bea),
+            (bea, cal),
+            (bea, dan),
+            (ann, bea),
+            (bea, cal),
+            (bea, dan),
+        ] {
+            sync_pair(&rt, x, y);
+        }
+    };
+    round();
+    let feed = network::lock(dan).circle_feed("Evenings", false).unwrap();
+    assert_eq!(feed.entries.len(), 4, "everything is new to Dan");
+    let anns = feed.entries.iter().find(|e| e.author == "Ann").unwrap();
+    assert_eq!(anns.warning.as_deref(), Some("grief"));
+    assert_eq!(anns.body, None, "behind its warning in the feed");
+    assert_eq!(
+        network::lock(dan)
+            .read_shared(&anns.id)
+            .unwrap()
+            .body
+            .as_deref(),
+        Some("What Ann lived through."),
+        "opened on purpose"
+    );
+    assert!(
+        network::lock(dan)
+            .circle_feed("Evenings", false)
+            .unwrap()
+            .entries
+            .is_empty(),
+        "the feed ends: nothing new since the last visit"
+    );
+
+    // Replies, and an edit, travel the same way.
+    let bea_shared = feed
+        .entries
+        .iter()
+        .find(|e| e.author == "Bea")
+        .unwrap()
+        .id
+        .clone();
+    network::lock(cal)
+        .reply(&anns.id, None, Some(Support::HearYou))
+        .unwrap();
+    network::lock(dan)
+        .reply(&bea_shared, Some("Same here. Call me."), None)
+        .unwrap();
+    network::lock(ann)
+        .edit(
+            &mine[0],
+            &hearth_core::EntryPatch {
+                body: Some("What Ann lived through, and what helped.".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    round();
+    let expected = vec![
+        (
+            "Ann".to_string(),
+            "Ann's week".to_string(),
+            vec!["Cal: hear-you".to_string()],
+        ),
+        (
+            "Bea".to_string(),
+            "Bea's week".to_string(),
+            vec!["Dan: Same here. Call me.".to_string()],
+        ),
+        ("Cal".to_string(), "Cal's week".to_string(), vec![]),
+        ("Dan".to_string(), "Dan's week".to_string(), vec![]),
+    ];
+    let news = network::lock(dan).circle_feed("Evenings", false).unwrap();
+    let titles: Vec<&str> = news.entries.iter().map(|e| e.author.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Ann", "Bea"],
+        "only what changed since Dan's last visit"
+    );
+    for j in &people {
+        assert_eq!(everything(j, &circle), expected);
+    }
+    assert_eq!(
+        network::lock(dan)
+            .read_shared(&anns.id)
+            .unwrap()
+            .body
+            .as_deref(),
+        Some("What Ann lived through, and what helped."),
+        "Ann's later edit followed"
+    );
+
+    // Unsharing hides it from then on.
+    network::lock(dan).unshare(&mine[3], "Evenings").unwrap();
+    round();
+    for j in &people {
+        assert_eq!(everything(j, &circle).len(), 3);
+    }
+    // Nobody's journal received anyone else's entries.
+    for j in &people {
+        assert_eq!(network::lock(j).len(), 1);
+    }
 }

@@ -403,7 +403,7 @@ fn devices_of_one_journal(dir: &Path, n: usize) -> Vec<SharedJournal> {
 
 /// One exchange between two journals over an in-memory pipe; both must
 /// end without error.
-fn sync_pair(rt: &tokio::runtime::Runtime, a: &SharedJournal, b: &SharedJournal) {
+pub(crate) fn sync_pair(rt: &tokio::runtime::Runtime, a: &SharedJournal, b: &SharedJournal) {
     let (x, y) = rt.block_on(exchange(side(a), side(b), None));
     x.unwrap();
     y.unwrap();

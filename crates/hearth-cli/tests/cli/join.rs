@@ -176,3 +176,98 @@ fn a_person_invited_reads_the_agreements_first_and_joins_only_when_they_accept()
     assert_eq!(from_phone[0]["equal"], true, "{from_phone}");
     serve.stop();
 }
+
+#[test]
+fn a_shared_entry_reaches_a_member_behind_its_warning_and_their_replies_come_back() {
+    let ns = Netns::new();
+    let ann = Journal::new();
+    ns.ok(&ann, &["circle", "create", "Evenings", "--as", "Ann"]);
+    let mut serve = ns.spawn(&ann, &["serve", "--json"]);
+    let address = serve.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ticket = invite(&ns, &ann, "Evenings");
+    let bea = Journal::new();
+    ns.ok(
+        &bea,
+        &[
+            "circle", "join", &ticket, "--name", "Bea", "--yes", "--json",
+        ],
+    );
+
+    let entry = ann.write(&["--title", "A hard week", "It was a lot."]);
+    ns.fails(
+        &ann,
+        &["share", &entry, "Evenings", "--warning", "two\nlines"],
+    )
+    .says(&["content warning is one line", "nothing was shared"]);
+    let shared = ns
+        .ok(
+            &ann,
+            &["share", &entry, "Evenings", "--warning", "grief", "--json"],
+        )
+        .json();
+    let id = shared["id"].as_str().unwrap().to_string();
+    ns.ok(&bea, &["sync", "--peer", &address]);
+    let feed = ns.ok(&bea, &["circle", "feed", "Evenings"]);
+    for shown in [
+        "A hard week  by Ann",
+        "Content warning: grief",
+        "`hearth circle read",
+        "That is everything new in \"Evenings\" since your last visit.",
+    ] {
+        assert!(feed.stdout.contains(shown), "{shown:?} in {feed:#?}");
+    }
+    assert!(!feed.stdout.contains("It was a lot."), "behind its warning");
+    let again = ns
+        .ok(&bea, &["circle", "feed", "Evenings", "--json"])
+        .json();
+    assert_eq!(again["entries"], Value::Array(vec![]), "the feed ends");
+    let read = ns.ok(&bea, &["circle", "read", &id[..8], "--json"]).json();
+    assert_eq!(read["body"], "It was a lot.");
+
+    ns.ok(&bea, &["reply", &id[..8], "--support", "hear-you"]);
+    ns.ok(&bea, &["reply", &id[..8], "Call me any time."]);
+    ns.fails(&bea, &["reply", &id[..8], "--support", "like"])
+        .says(&["not a supportive response", "hear-you"]);
+    ns.fails(&bea, &["reply", &id[..8]])
+        .says(&["words or one supportive response"]);
+    ns.ok(&bea, &["sync", "--peer", &address]);
+    let replies = ns.ok(&ann, &["circle", "read", &id, "--json"]).json()["replies"].clone();
+    let said: Vec<(String, Value, Value)> = replies
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["author"].as_str().unwrap().to_string(),
+                r["support"].clone(),
+                r["text"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        said,
+        vec![
+            ("Bea".to_string(), Value::from("hear-you"), Value::Null),
+            (
+                "Bea".to_string(),
+                Value::Null,
+                Value::from("Call me any time.")
+            ),
+        ]
+    );
+
+    ns.ok(&ann, &["unshare", &entry, "Evenings"]);
+    ns.ok(&bea, &["sync", "--peer", &address]);
+    let all = ns
+        .ok(&bea, &["circle", "feed", "Evenings", "--all", "--json"])
+        .json();
+    assert_eq!(
+        all["entries"],
+        Value::Array(vec![]),
+        "unshared: hidden from then on"
+    );
+    serve.stop();
+}
