@@ -436,12 +436,17 @@ def parse_certificate(data, identity, what):
 
 
 def certified_devices(b, keys):
-    """2.2 Trust, 3.6 step 7: scope -> the devices the identity key certified
-    in a kind-3 op of that scope (whoever wrote the op)."""
-    certified = {"identity": b["identity"], "personal_scope": b["header"]["personal_scope"]}
+    """2.2 Trust, 2.10, 3.6 step 7: scope -> the devices certified in a
+    kind-3 op of that scope (whoever wrote the op): in the personal scope by
+    the journal's identity key, in a circle's by any member's own identity
+    key (the certificate names it)."""
+    personal = b["header"]["personal_scope"]
+    certified = {"identity": b["identity"], "personal_scope": personal}
     for op in b["ops"]:
         if op["kind"] == 3 and op["payload"]:
-            device = parse_certificate(open_op(op, keys), b["identity"], op_name(op))
+            plain = open_op(op, keys)
+            signer = b["identity"] if op["scope"] == personal else plain[1:33]
+            device = parse_certificate(plain, signer, op_name(op))
             certified.setdefault(op["scope"], set()).add(device)
     return certified
 
@@ -449,8 +454,10 @@ def certified_devices(b, keys):
 def check_op_v2(op, prev, keys, certified):
     """2.2 and 3.6 step 7, one op; returns its hash H256(S)."""
     what = op_name(op)
-    if op["kind"] not in (1, 2, 3, 4, 5, 6, 7):
+    if op["kind"] not in (1, 2, 3, 4, 5, 6, 7, 8, 9):
         raise Unreadable(f"{what} has unknown kind {op['kind']}")
+    if op["kind"] in (8, 9) and (op["scope"] == personal_scope(certified) or op["doc"] == bytes(16)):
+        raise Unreadable(f"{what}: a shared entry or reply outside a circle's documents")
     if op["author"] not in certified.get(op["scope"], ()):
         raise Unreadable(f"{what} is by a device the identity key never certified")
     if op["prev"] != prev:

@@ -259,6 +259,16 @@ fn a_shared_entry_reaches_a_member_behind_its_warning_and_their_replies_come_bac
         ]
     );
 
+    // Bea's backup, holding another person's certificates, versions and
+    // replies, reads back with the reader written from FORMAT.md.
+    let file = bea.arg("bea.hearth-backup");
+    bea.ok(&["backup", &file]);
+    let read = crate::backup::read_with_python(
+        std::path::Path::new(&file),
+        &[("HEARTH_PASSPHRASE", crate::support::PASS)],
+    );
+    assert_eq!(read, Value::Array(bea.list(&[])));
+
     ns.ok(&ann, &["unshare", &entry, "Evenings"]);
     ns.ok(&bea, &["sync", "--peer", &address]);
     let all = ns
