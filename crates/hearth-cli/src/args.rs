@@ -563,6 +563,32 @@ pub enum CircleAction {
         /// The shared entry's id, as `hearth circle feed` shows it (or a unique prefix)
         entry: String,
     },
+    /// Remove a member (admins): the circle moves to a new key they do not hold, and their later writes are refused
+    Remove {
+        /// The circle's id (4 or more of its hex digits) or its name
+        circle: String,
+        /// The member's id (4 or more of its hex digits) or their name in the circle
+        member: String,
+    },
+    /// Make a member an admin (admins)
+    Promote {
+        /// The circle's id (4 or more of its hex digits) or its name
+        circle: String,
+        /// The member's id (4 or more of its hex digits) or their name in the circle
+        member: String,
+    },
+    /// Make an admin a member again (admins; nobody demotes the owner)
+    Demote {
+        /// The circle's id (4 or more of its hex digits) or its name
+        circle: String,
+        /// The member's id (4 or more of its hex digits) or their name in the circle
+        member: String,
+    },
+    /// Leave a circle: what you received stays with you, nothing new reaches you
+    Leave {
+        /// The circle's id (4 or more of its hex digits) or its name
+        circle: String,
+    },
     /// The circles you are in
     List,
     /// One circle: its purpose and agreements, its members and their roles, its key epoch

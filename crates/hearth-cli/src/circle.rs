@@ -118,6 +118,30 @@ pub fn circle(home: &Path, a: &CircleArgs) -> Result<()> {
             }
             print_shared(&e, true)
         }
+        CircleAction::Remove { circle, member } => {
+            let name = j.remove_member(circle, member)?;
+            say!(
+                "Removed {name}. The circle moved to a new key: nothing written in it from now on can be read by them, and their later writes are refused. What they already received stays with them."
+            );
+            Ok(())
+        }
+        CircleAction::Promote { circle, member } => {
+            let name = j.set_member_role(circle, member, true)?;
+            say!("{name} is an admin now.");
+            Ok(())
+        }
+        CircleAction::Demote { circle, member } => {
+            let name = j.set_member_role(circle, member, false)?;
+            say!("{name} is a member (not an admin) now.");
+            Ok(())
+        }
+        CircleAction::Leave { circle } => {
+            let name = j.leave_circle(circle)?;
+            say!(
+                "You left {name:?}. What you received stays here; nothing new reaches you once its admins move it to a new key."
+            );
+            Ok(())
+        }
         CircleAction::List => {
             let list = j.circles()?;
             if a.json {

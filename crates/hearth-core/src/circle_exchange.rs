@@ -13,7 +13,7 @@ use crate::circles::{KIND_STATEMENT, MEMBERSHIP_DOC, open_circle_op};
 use crate::exchange::{Place, Received, by_author, place, within_limits};
 use crate::journal::Journal;
 use crate::membership;
-use crate::oplog::{self, KIND_DEVICE};
+use crate::oplog::{self, KIND_DEVICE, KIND_EPOCH};
 use crate::{CoreError, Result};
 use hearth_crypto::statement::Statement;
 use hearth_crypto::{DeviceCertificate, SymmetricKey, aead};
@@ -34,7 +34,7 @@ impl Journal {
                 "ops for a circle this journal is not in".to_string(),
             ));
         }
-        let trusted = {
+        let (trusted, caps) = {
             let tx = self.store.read();
             let mut held = tx.ops_for_doc(&scope, &MEMBERSHIP_DOC)?;
             held.extend(ops.iter().filter(|o| o.doc == MEMBERSHIP_DOC).cloned());
@@ -48,6 +48,12 @@ impl Journal {
             for (author, group) in by_author(ops) {
                 let mut head = tx.head(&scope, &author)?.unwrap_or((0, [0; 32]));
                 for op in group {
+                    // A removed member's ops after those their removal
+                    // names are never stored.
+                    if caps.get(&author).is_some_and(|last| op.seq > *last) {
+                        got.from_removed += 1;
+                        continue;
+                    }
                     match place(tx, &op, head)? {
                         Place::Held => got.duplicates += 1,
                         Place::AfterAGap => got.after_a_gap += 1,
@@ -61,32 +67,67 @@ impl Journal {
             }
             Ok(got)
         })?;
+        if got.stored > 0 {
+            self.after_circle_ops(&scope)?;
+        }
         tracing::info!(
             stored = got.stored,
             duplicates = got.duplicates,
             after_a_gap = got.after_a_gap,
+            from_removed = got.from_removed,
             "took in a circle's ops from another device"
         );
         Ok(got)
     }
 }
 
-/// The devices certified, in the circle's membership document, by a person
-/// its statements make a member (or made one: a removed member's devices
-/// are judged by the removal's seqs in a later step).
+/// Each trusted device, with its person.
+type Trusted = BTreeMap<[u8; 32], [u8; 32]>;
+/// Each removed member's device, with the last of its ops that counts.
+type Caps = BTreeMap<[u8; 32], u64>;
+
+/// Who may write in a circle: each device certified in its membership
+/// document by a person its statements make a member (or made one), with
+/// that person; and for the devices of a removed member, the last of their
+/// ops that counts (0 for a device the removal does not name).
 fn trusted_devices(
     scope: &ScopeId,
     ops: &[OpRecord],
     keys: &BTreeMap<u32, SymmetricKey>,
-) -> BTreeMap<[u8; 32], [u8; 32]> {
+) -> (Trusted, Caps) {
     let (Some(m), certs) = membership_and_certificates(scope, ops, keys) else {
-        return BTreeMap::new();
+        return (BTreeMap::new(), BTreeMap::new());
     };
-    certs
-        .into_iter()
+    let trusted = certs
+        .iter()
         .filter(|c| m.members.contains_key(&c.identity) || m.departed.contains_key(&c.identity))
         .map(|c| (c.device, c.identity))
-        .collect()
+        .collect();
+    (trusted, removal_caps(&m, &certs))
+}
+
+/// For each device of a person removed from the circle (and not added
+/// again), the last of its ops that counts.
+pub(crate) fn removal_caps(
+    m: &membership::Membership,
+    certs: &[DeviceCertificate],
+) -> BTreeMap<[u8; 32], u64> {
+    let mut caps = BTreeMap::new();
+    for c in certs {
+        let Some(departure) = m.departed.get(&c.identity) else {
+            continue;
+        };
+        if departure.left || m.is_member(&c.identity) {
+            continue;
+        }
+        let last = departure
+            .devices
+            .iter()
+            .find(|(d, _)| *d == c.device)
+            .map_or(0, |(_, seq)| *seq);
+        caps.insert(c.device, last);
+    }
+    caps
 }
 
 /// What a circle's membership document says: the membership its
@@ -144,7 +185,7 @@ fn check(
     };
     oplog::verify_signature(op).map_err(refused)?;
     let in_place = match op.kind {
-        KIND_STATEMENT | KIND_DEVICE => op.doc == MEMBERSHIP_DOC,
+        KIND_STATEMENT | KIND_DEVICE | KIND_EPOCH => op.doc == MEMBERSHIP_DOC,
         KIND_SHARE | KIND_REPLY => op.doc != MEMBERSHIP_DOC,
         _ => false,
     };
@@ -172,6 +213,7 @@ fn check(
         KIND_DEVICE => {
             DeviceCertificate::decode(&plain).is_ok_and(|c| c.verify(&c.identity).is_ok())
         }
+        KIND_EPOCH => crate::registry::EpochChange::decode(&plain).is_some(),
         _ => well_formed(op, &plain, scope, identity),
     };
     if !intact {

@@ -424,6 +424,20 @@ impl Journal {
         Ok(out)
     }
 
+    /// Whether `device` is certified in one of this person's circles by
+    /// anyone, member or not.
+    pub(crate) fn certified_in_a_circle(&self, device: &[u8; 32]) -> Result<bool> {
+        for id in self.circle_ids()? {
+            let keys = self.circle_keys(&id)?;
+            let ops = self.store.read().ops_for_doc(&id, &MEMBERSHIP_DOC)?;
+            let (_, certs) = crate::circle_exchange::membership_and_certificates(&id, &ops, &keys);
+            if certs.iter().any(|c| c.device == *device) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The circles this device holds keys for whose membership has not
     /// arrived yet (just joined): offered to any device allowed to
     /// connect, since what comes back is checked against the statements

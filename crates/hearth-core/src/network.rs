@@ -137,7 +137,8 @@ impl Journal {
     /// device, the circles both are in (and a circle just joined whose
     /// membership has not arrived yet); for the person's own devices, and
     /// a device not known yet (one restored from a backup, say: only the
-    /// allowlist lets a device this far), every scope.
+    /// allowlist lets a device this far), every scope; for the device of
+    /// someone who left a circle or was removed, none.
     pub(crate) fn scopes_shared_with(&self, peer: &[u8; 32]) -> Result<Vec<ScopeId>> {
         let own = self.registry.members().contains(peer) || self.paired_with == Some(*peer);
         let mut shared: Vec<ScopeId> = Vec::new();
@@ -151,7 +152,11 @@ impl Journal {
                 shared.push(circle);
             }
         }
-        if shared.is_empty() && (own || self.joined_through.is_none_or(|(h, _)| h != *peer)) {
+        let former_member = !own && shared.is_empty() && self.certified_in_a_circle(peer)?;
+        if shared.is_empty()
+            && !former_member
+            && (own || self.joined_through.is_none_or(|(h, _)| h != *peer))
+        {
             let mut all = vec![self.scope()];
             all.extend(self.circle_ids()?);
             return Ok(all);
@@ -311,16 +316,36 @@ impl Replica for JournalReplica {
         for scope in journal.scopes_shared_with(peer).map_err(failed)? {
             out.insert(scope, VersionVector::new());
         }
+        let mut circle_caps: BTreeMap<ScopeId, BTreeMap<[u8; 32], u64>> = BTreeMap::new();
         for ((scope, author), (seq, hash)) in journal.version_vector().map_err(failed)?.0 {
             if !out.contains_key(&scope) {
                 continue;
             }
             // A removed device's ops after its removal are never taken in
-            // by anyone, so they are neither offered nor asked for.
+            // by anyone, so they are neither offered nor asked for; nor a
+            // removed circle member's.
             let capped = if scope == journal.scope() {
                 journal.removed_head(&scope, &author).map_err(failed)?
             } else {
-                None
+                if let std::collections::btree_map::Entry::Vacant(slot) = circle_caps.entry(scope) {
+                    slot.insert(journal.circle_caps(&scope).map_err(failed)?);
+                }
+                match circle_caps.get(&scope).and_then(|c| c.get(&author)) {
+                    Some(0) => Some(Head {
+                        seq: 0,
+                        hash: [0; 32],
+                    }),
+                    Some(last) => journal
+                        .store
+                        .read()
+                        .op_at(&scope, &author, *last)
+                        .map_err(|e| failed(e.into()))?
+                        .map(|op| Head {
+                            seq: op.seq,
+                            hash: op.hash,
+                        }),
+                    None => None,
+                }
             };
             let head = match capped {
                 Some(capped) if capped.seq < seq => capped,

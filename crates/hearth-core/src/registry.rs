@@ -51,7 +51,7 @@ pub(crate) struct EpochChange {
 /// its top 12 bits and 20 random bits below, so that two devices starting
 /// an epoch at once pick different numbers, and every device agrees which
 /// is newest (the highest).
-fn next_epoch(parent: u32) -> u32 {
+pub(crate) fn next_epoch(parent: u32) -> u32 {
     let generation = (parent >> 20) + 1;
     let low: u32 = rand::random::<u32>() & 0xF_FFFF;
     (generation << 20) | low.max(1)
@@ -64,7 +64,7 @@ impl EpochChange {
     }
 
     /// What every wrapping is bound to.
-    fn info(&self, scope: &ScopeId) -> Vec<u8> {
+    pub(crate) fn info(&self, scope: &ScopeId) -> Vec<u8> {
         let mut i = b"hearth/epoch/v1".to_vec();
         i.extend_from_slice(scope);
         i.extend_from_slice(&self.epoch.to_be_bytes());

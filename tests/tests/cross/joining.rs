@@ -217,39 +217,11 @@ fn everything(j: &SharedJournal, circle: &str) -> Vec<(String, String, Vec<Strin
 
 #[test]
 fn four_people_see_every_shared_entry_and_reply_even_when_only_one_of_them_meets_the_others() {
-    loopback_only();
     let dir = tempfile::tempdir().unwrap();
+    let (people, circle) = four_in_a_circle(dir.path());
     let names = ["Ann", "Bea", "Cal", "Dan"];
-    let people: Vec<SharedJournal> = names.iter().map(|n| person(dir.path(), n)).collect();
     let (ann, bea, cal, dan) = (&people[0], &people[1], &people[2], &people[3]);
-    let made = network::lock(ann)
-        .create_circle(&NewCircle {
-            name: "Evenings".into(),
-            as_name: "Ann".into(),
-            ..NewCircle::default()
-        })
-        .unwrap();
-    let circle = made.id.clone();
     let rt = runtime();
-    rt.block_on(async {
-        let net_ann = Network::start(ann.clone(), &NetOptions::default(), None)
-            .await
-            .unwrap();
-        for (j, name) in people.iter().zip(names).skip(1) {
-            let net = Network::start(j.clone(), &NetOptions::default(), None)
-                .await
-                .unwrap();
-            let invitation = net_ann
-                .invite_to_circle(&circle, Duration::from_secs(600))
-                .unwrap();
-            net.join_circle(&invitation.ticket, name, |_| true)
-                .await
-                .unwrap()
-                .unwrap();
-            net.shutdown().await;
-        }
-        net_ann.shutdown().await;
-    });
 
     // Each shares an entry; Ann's carries a content warning.
     let mine: Vec<String> = people
@@ -373,5 +345,175 @@ fn four_people_see_every_shared_entry_and_reply_even_when_only_one_of_them_meets
     // Nobody's journal received anyone else's entries.
     for j in &people {
         assert_eq!(network::lock(j).len(), 1);
+    }
+}
+
+/// Ann's circle "Evenings", which Bea, Cal and Dan joined over the network
+/// (each through Ann's node); the four journals and the circle's id.
+fn four_in_a_circle(dir: &std::path::Path) -> (Vec<SharedJournal>, String) {
+    loopback_only();
+    let names = ["Ann", "Bea", "Cal", "Dan"];
+    let people: Vec<SharedJournal> = names.iter().map(|n| person(dir, n)).collect();
+    let made = network::lock(&people[0])
+        .create_circle(&NewCircle {
+            name: "Evenings".into(),
+            as_name: "Ann".into(),
+            ..NewCircle::default()
+        })
+        .unwrap();
+    let circle = made.id.clone();
+    runtime().block_on(async {
+        let net_ann = Network::start(people[0].clone(), &NetOptions::default(), None)
+            .await
+            .unwrap();
+        for (j, name) in people.iter().zip(names).skip(1) {
+            let net = Network::start(j.clone(), &NetOptions::default(), None)
+                .await
+                .unwrap();
+            let invitation = net_ann
+                .invite_to_circle(&circle, Duration::from_secs(600))
+                .unwrap();
+            net.join_circle(&invitation.ticket, name, |_| true)
+                .await
+                .unwrap()
+                .unwrap();
+            net.shutdown().await;
+        }
+        net_ann.shutdown().await;
+    });
+    (people, circle)
+}
+
+/// Exchange between every two of `people`, twice over.
+fn all_meet(rt: &tokio::runtime::Runtime, people: &[&SharedJournal]) {
+    for _ in 0..2 {
+        for (i, x) in people.iter().enumerate() {
+            for y in &people[i + 1..] {
+                sync_pair(rt, x, y);
+            }
+        }
+    }
+}
+
+/// `from`'s ops of the circle that `to` lacks, as a device forwarding them
+/// would hand them over.
+fn forward(from: &SharedJournal, to: &SharedJournal, circle: &str) -> usize {
+    let theirs = network::lock(to).version_vector().unwrap();
+    let ops: Vec<_> = network::lock(from)
+        .ops_missing_from(&theirs, usize::MAX)
+        .unwrap()
+        .into_iter()
+        .filter(|o| hex::encode(o.scope) == circle)
+        .collect();
+    let n = ops.len();
+    network::lock(to).receive(ops).unwrap();
+    n
+}
+
+fn epoch(j: &SharedJournal, circle: &str) -> u32 {
+    network::lock(j).circle(circle).unwrap().epoch
+}
+
+#[test]
+fn a_removed_member_reads_nothing_written_after_and_their_later_writes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (people, circle) = four_in_a_circle(dir.path());
+    let (ann, bea, cal, dan) = (&people[0], &people[1], &people[2], &people[3]);
+    let rt = runtime();
+    all_meet(&rt, &[ann, bea, cal, dan]);
+    let before = epoch(dan, &circle);
+
+    network::lock(bea)
+        .remove_member(&circle, "Dan")
+        .unwrap_err()
+        .to_string()
+        .contains("only the admins")
+        .then_some(())
+        .expect("a member cannot remove anyone");
+    network::lock(ann).remove_member(&circle, "Dan").unwrap();
+    // Dan, not knowing yet, shares an entry.
+    let dans = write_entry(dan, "Dan's late news", "Written after the removal.");
+    network::lock(dan).share(&dans, &circle, None).unwrap();
+    all_meet(&rt, &[ann, bea, cal]);
+    let anns = write_entry(ann, "After Dan", "Only the three of us read this.");
+    let shared = network::lock(ann).share(&anns, &circle, None).unwrap();
+    all_meet(&rt, &[ann, bea, cal]);
+    network::lock(bea)
+        .reply(&shared.id, Some("Thank you."), None)
+        .unwrap();
+    all_meet(&rt, &[ann, bea, cal]);
+
+    let now = epoch(ann, &circle);
+    assert_ne!(now, before, "the circle moved to a new key");
+    for j in [bea, cal] {
+        assert_eq!(epoch(j, &circle), now);
+        assert_eq!(member_names(j, &circle), ["Ann", "Bea", "Cal"]);
+    }
+
+    // Bea forwards everything she holds to Dan: nothing new is readable.
+    assert!(forward(bea, dan, &circle) > 0);
+    let dan_sees = network::lock(dan).circle_feed(&circle, true).unwrap();
+    assert!(
+        dan_sees.entries.iter().all(|e| e.title != "After Dan"),
+        "{dan_sees:?}"
+    );
+    assert_eq!(network::lock(dan).circles().unwrap()[0].role, None);
+    assert!(
+        epoch(dan, &circle) < now,
+        "Dan holds no key of the new epoch"
+    );
+    network::lock(dan)
+        .reply(&shared.id, Some("hello?"), None)
+        .unwrap_err();
+
+    // Dan's own later writes reach nobody.
+    let refused_before = network::lock(cal).version_vector().unwrap();
+    assert!(
+        forward(dan, cal, &circle) > 0,
+        "Dan had something to hand over"
+    );
+    assert_eq!(
+        network::lock(cal).version_vector().unwrap(),
+        refused_before,
+        "nothing of Dan's after his removal was stored"
+    );
+    assert!(
+        everything(cal, &circle)
+            .iter()
+            .all(|(_, title, _)| title != "Dan's late news")
+    );
+}
+
+#[test]
+fn two_removals_made_at_once_leave_one_member_set_and_a_key_neither_removed_person_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (people, circle) = four_in_a_circle(dir.path());
+    let (ann, bea, cal, dan) = (&people[0], &people[1], &people[2], &people[3]);
+    let rt = runtime();
+    network::lock(ann)
+        .set_member_role(&circle, "Bea", true)
+        .unwrap();
+    all_meet(&rt, &[ann, bea, cal, dan]);
+
+    // Apart: Ann removes Cal while Bea removes Dan.
+    network::lock(ann).remove_member(&circle, "Cal").unwrap();
+    network::lock(bea).remove_member(&circle, "Dan").unwrap();
+    all_meet(&rt, &[ann, bea]);
+
+    assert_eq!(member_names(ann, &circle), ["Ann", "Bea"]);
+    assert_eq!(member_names(bea, &circle), ["Ann", "Bea"]);
+    let manifest = |j: &SharedJournal| {
+        let mut d = network::lock(j).circle(&circle).unwrap();
+        d.members.iter_mut().for_each(|m| m.you = false);
+        d.role = None;
+        d
+    };
+    assert_eq!(manifest(ann), manifest(bea), "one manifest");
+    let now = epoch(ann, &circle);
+    assert_eq!(epoch(bea, &circle), now, "one key");
+    // Each removed person is handed everything; neither holds that key.
+    for gone in [cal, dan] {
+        forward(ann, gone, &circle);
+        assert!(epoch(gone, &circle) < now);
     }
 }
