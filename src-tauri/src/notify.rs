@@ -46,6 +46,10 @@ pub enum NetNotice {
         changed: Vec<String>,
         purged: Vec<String>,
     },
+    /// Another device's ops changed these circles (ids): shared entries,
+    /// replies, members. `quiet`: inside the quiet hours, so no
+    /// notification is shown.
+    CirclesChanged { circles: Vec<String>, quiet: bool },
     /// The node stopped on an error; it is started again shortly.
     Failed { reason: String },
     /// Some notices were lost on the way: whatever is shown may be out of
@@ -82,6 +86,10 @@ impl From<NetEvent> for NetNotice {
             NetEvent::Closed { state, opens_at } => NetNotice::Closed {
                 state,
                 opens_at: opens_at.map(time),
+            },
+            NetEvent::CirclesChanged { circles } => NetNotice::CirclesChanged {
+                circles,
+                quiet: false,
             },
             NetEvent::EntriesChanged { changed, purged } => NetNotice::EntriesChanged {
                 changed: changed.iter().map(ToString::to_string).collect(),

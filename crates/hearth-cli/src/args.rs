@@ -81,6 +81,24 @@ pub enum Command {
     Unshare(UnshareArgs),
     /// Answer an entry shared with you: words, or a supportive response
     Reply(ReplyArgs),
+    /// Tell your circles you are taking a break until a date (so no one worries); `--back` when you return
+    Away(AwayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AwayArgs {
+    /// The day (or moment) you expect to be back: YYYY-MM-DD, YYYY-MM-DD HH:MM or RFC 3339
+    #[arg(long, value_name = "DATE", required_unless_present = "back")]
+    pub until: Option<String>,
+    /// A short note your circles see (one line, up to 200 bytes)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// Also turn offline mode on until then (after telling your circles)
+    #[arg(long)]
+    pub offline: bool,
+    /// You are back: your away note is taken down
+    #[arg(long, conflicts_with_all = ["until", "note", "offline"])]
+    pub back: bool,
 }
 
 #[derive(Debug, Args)]
@@ -148,6 +166,8 @@ pub enum ConfigAction {
         #[arg(required = true)]
         windows: Vec<String>,
     },
+    /// When the desktop app holds back circle notifications, e.g. 22:00-08:00; `off` clears them
+    QuietHours { value: String },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -586,6 +606,35 @@ pub enum CircleAction {
     },
     /// Leave a circle: what you received stays with you, nothing new reaches you
     Leave {
+        /// The circle's id (4 or more of its hex digits) or its name
+        circle: String,
+    },
+    /// Hide a member's shared entries and replies, for you alone
+    Mute {
+        /// The circle's id (4 or more of its hex digits) or its name
+        circle: String,
+        /// The member's id (4 or more of its hex digits) or their name in the circle
+        member: String,
+    },
+    /// Show a muted member's entries and replies again
+    Unmute {
+        /// The circle's id (4 or more of its hex digits) or its name
+        circle: String,
+        /// The member's id (4 or more of its hex digits) or their name in the circle
+        member: String,
+    },
+    /// Tell the circle's admins, and only them, about a shared entry or a reply
+    Report {
+        /// The circle's id (4 or more of its hex digits) or its name
+        circle: String,
+        /// The shared entry's or reply's id, as `hearth circle feed --json` shows it
+        item: String,
+        /// Why
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// The reports members sent you about a circle (admins)
+    Reports {
         /// The circle's id (4 or more of its hex digits) or its name
         circle: String,
     },

@@ -142,6 +142,51 @@ pub fn circle(home: &Path, a: &CircleArgs) -> Result<()> {
             );
             Ok(())
         }
+        CircleAction::Mute { circle, member } => {
+            let name = j.mute_member(circle, member, true)?;
+            say!(
+                "Muted {name}: their entries and replies are hidden, for you alone. Nobody is told."
+            );
+            Ok(())
+        }
+        CircleAction::Unmute { circle, member } => {
+            let name = j.mute_member(circle, member, false)?;
+            say!("{name}'s entries and replies show again.");
+            Ok(())
+        }
+        CircleAction::Report {
+            circle,
+            item,
+            reason,
+        } => {
+            j.report(circle, item, reason)?;
+            say!(
+                "Reported to the circle's admins, and only them. They see it once their devices receive it."
+            );
+            Ok(())
+        }
+        CircleAction::Reports { circle } => {
+            let reports = j.circle_reports(circle)?;
+            if a.json {
+                return print_json(&reports);
+            }
+            if reports.is_empty() {
+                say!("No reports.");
+            }
+            for r in &reports {
+                say!(
+                    "{}  {} reported {}'s {} ({}): {:?}\n  Why: {}",
+                    r.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"),
+                    r.from,
+                    r.about,
+                    r.what,
+                    &r.item[..8.min(r.item.len())],
+                    r.excerpt,
+                    r.reason
+                );
+            }
+            Ok(())
+        }
         CircleAction::List => {
             let list = j.circles()?;
             if a.json {
@@ -172,7 +217,19 @@ pub fn circle(home: &Path, a: &CircleArgs) -> Result<()> {
             say!("\nMembers:");
             for m in &c.members {
                 let you = if m.you { "  (you)" } else { "" };
-                say!("  {}  {}{you}", m.name, role(Some(m.role)));
+                let muted = if m.muted { "  (muted)" } else { "" };
+                say!("  {}  {}{you}{muted}", m.name, role(Some(m.role)));
+                if let Some(away) = &m.away {
+                    let note = away
+                        .note
+                        .as_deref()
+                        .map(|n| format!(": {n}"))
+                        .unwrap_or_default();
+                    say!(
+                        "    taking a break until {}{note}",
+                        away.until.with_timezone(&chrono::Local).format("%Y-%m-%d")
+                    );
+                }
             }
             say!("\nKey epoch: {}", c.epoch);
             if c.waiting > 0 {
@@ -197,6 +254,68 @@ pub fn share(j: &mut Journal, a: &ShareArgs) -> Result<()> {
         shared.title,
         &shared.id[..8]
     );
+    Ok(())
+}
+
+/// `hearth away`: the note to every circle; with `--offline`, tell the
+/// circles' devices now, then go offline until the date.
+pub fn away(home: &Path, a: &crate::args::AwayArgs) -> Result<()> {
+    let mut j = unlock(home)?;
+    let until = a
+        .until
+        .as_deref()
+        .map(hearth_core::when::parse_datetime)
+        .transpose()?;
+    let told = j.set_away(if a.back { None } else { until }, a.note.as_deref())?;
+    if a.back {
+        let mut c = j.net_config()?;
+        if c.offline_until.is_some() {
+            c.offline = false;
+            c.offline_until = None;
+            j.set_net_config(&c)?;
+        }
+        say!("Welcome back. Your circles no longer see an away note.");
+        return Ok(());
+    }
+    let until = until.unwrap_or_default();
+    let day = until.with_timezone(&chrono::Local).format("%Y-%m-%d");
+    if told.is_empty() {
+        say!("You are in no circle, so nobody needed telling.");
+    } else {
+        say!(
+            "Your circles ({}) will see you are taking a break until {day}.",
+            told.join(", ")
+        );
+    }
+    if a.offline {
+        if !j.net_config()?.offline_at(chrono::Local::now()) {
+            let options = crate::net::options(&j, None)?;
+            let journal: SharedJournal = Arc::new(Mutex::new(j));
+            let rt = crate::net::runtime()?;
+            let results = rt.block_on(async {
+                let net = Network::start(journal.clone(), &options, None).await?;
+                let results = net.sync_known().await;
+                net.shutdown().await;
+                anyhow::Ok(results)
+            })?;
+            let reached = results.iter().filter(|(_, r)| r.is_ok()).count();
+            say!(
+                "Told {reached} of {} devices now; the others hear it from them.",
+                results.len()
+            );
+            j = Arc::try_unwrap(journal)
+                .map_err(|_| anyhow::anyhow!("the journal is still in use"))?
+                .into_inner()
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        let mut c = j.net_config()?;
+        c.offline = true;
+        c.offline_until = Some(until);
+        j.set_net_config(&c)?;
+        say!(
+            "Offline mode is on until {day}: no socket is opened. `hearth away --back` ends it sooner."
+        );
+    }
     Ok(())
 }
 

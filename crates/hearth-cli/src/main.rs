@@ -222,6 +222,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Reply(a) => circle::reply(&mut unlock(&home)?, &a),
+        Command::Away(a) => circle::away(&home, &a),
         Command::Backup(a) => backup::backup(&home, &a),
         Command::Restore(a) => match a.version {
             Some(n) => {

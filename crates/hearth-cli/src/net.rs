@@ -150,6 +150,7 @@ async fn wait_for_pairing(
             NetEvent::Up { .. }
             | NetEvent::Closed { .. }
             | NetEvent::EntriesChanged { .. }
+            | NetEvent::CirclesChanged { .. }
             | NetEvent::CircleJoined(_) => {}
         }
     }
@@ -350,6 +351,9 @@ fn print_event(event: &NetEvent, json: bool) -> Result<()> {
             NetEvent::PairingFailed(e) => serde_json::json!({ "pairing_failed": e }),
             NetEvent::CircleJoined(joined) => serde_json::json!({ "circle_joined": joined }),
             NetEvent::EntriesChanged { .. } => return Ok(()),
+            NetEvent::CirclesChanged { circles } => {
+                serde_json::json!({ "circles_changed": circles })
+            }
         };
         return print_json_line(&line);
     }
@@ -374,7 +378,7 @@ fn print_event(event: &NetEvent, json: bool) -> Result<()> {
         NetEvent::Paired { name, .. } => say!("Paired with {name:?}."),
         NetEvent::PairingFailed(e) => eprintln!("hearth: pairing failed: {e}"),
         NetEvent::CircleJoined(joined) => say!("{joined}."),
-        NetEvent::EntriesChanged { .. } => {}
+        NetEvent::EntriesChanged { .. } | NetEvent::CirclesChanged { .. } => {}
     }
     Ok(())
 }
@@ -390,7 +394,7 @@ fn status_word(state: NodeStatus) -> &'static str {
 
 /// Refuse to open a socket while offline mode is on.
 fn check_online(journal: &hearth_core::Journal) -> Result<()> {
-    if journal.net_config()?.offline {
+    if journal.net_config()?.offline_at(chrono::Local::now()) {
         bail!(
             "offline mode is on, so Hearth opens no network connection; `hearth config offline off` turns it off"
         );
@@ -452,7 +456,18 @@ pub fn config(journal: &mut hearth_core::Journal, a: &ConfigArgs) -> Result<()> 
     let mut c = journal.net_config()?;
     match &a.action {
         None => {}
-        Some(ConfigAction::Offline { value }) => c.offline = matches!(value, OnOff::On),
+        Some(ConfigAction::Offline { value }) => {
+            c.offline = matches!(value, OnOff::On);
+            c.offline_until = None;
+        }
+        Some(ConfigAction::QuietHours { value }) => {
+            c.quiet_hours = match value.trim() {
+                "off" | "none" => None,
+                w => Some(SyncWindow::parse(w).map_err(|_| {
+                    anyhow::anyhow!("{w:?} is not quiet hours: write them as HH:MM-HH:MM, e.g. 22:00-08:00, or `off`")
+                })?),
+            }
+        }
         Some(ConfigAction::LanDiscovery { value }) => c.lan_discovery = matches!(value, OnOff::On),
         Some(ConfigAction::Relay { value }) => {
             c.relay = match value.trim() {
@@ -478,14 +493,15 @@ pub fn config(journal: &mut hearth_core::Journal, a: &ConfigArgs) -> Result<()> 
     if a.json {
         return print_json(&c);
     }
-    say!(
-        "offline: {}",
-        if c.offline {
-            "on (no socket is opened)"
-        } else {
-            "off"
-        }
-    );
+    let offline = match (c.offline_at(chrono::Local::now()), c.offline_until) {
+        (true, Some(until)) => format!(
+            "on until {} (no socket is opened)",
+            until.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+        ),
+        (true, None) => "on (no socket is opened)".to_string(),
+        (false, _) => "off".to_string(),
+    };
+    say!("offline: {offline}");
     say!(
         "relay: {}",
         match &c.relay {
@@ -509,6 +525,13 @@ pub fn config(journal: &mut hearth_core::Journal, a: &ConfigArgs) -> Result<()> 
                 .collect::<Vec<_>>()
                 .join(", ")
         }
+    );
+    say!(
+        "quiet-hours: {}",
+        c.quiet_hours.map_or_else(
+            || "off".to_string(),
+            |q| format!("{q} (the app holds back circle notifications)")
+        )
     );
     Ok(())
 }

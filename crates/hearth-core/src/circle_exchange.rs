@@ -8,6 +8,7 @@
 //! circle. One bad op refuses the batch and nothing is stored; ops after a
 //! gap wait; a second op at a seq already held is a fork and is refused.
 
+use crate::circle_notes::{AWAY_DOC, KIND_AWAY, KIND_REPORT, REPORTS_DOC};
 use crate::circle_share::{KIND_REPLY, KIND_SHARE, well_formed};
 use crate::circles::{KIND_STATEMENT, MEMBERSHIP_DOC, open_circle_op};
 use crate::exchange::{Place, Received, by_author, place, within_limits};
@@ -187,6 +188,8 @@ fn check(
     let in_place = match op.kind {
         KIND_STATEMENT | KIND_DEVICE | KIND_EPOCH => op.doc == MEMBERSHIP_DOC,
         KIND_SHARE | KIND_REPLY => op.doc != MEMBERSHIP_DOC,
+        KIND_REPORT => op.doc == REPORTS_DOC,
+        KIND_AWAY => op.doc == AWAY_DOC,
         _ => false,
     };
     if !in_place {
@@ -214,6 +217,7 @@ fn check(
             DeviceCertificate::decode(&plain).is_ok_and(|c| c.verify(&c.identity).is_ok())
         }
         KIND_EPOCH => crate::registry::EpochChange::decode(&plain).is_some(),
+        KIND_REPORT | KIND_AWAY => crate::circle_notes::well_formed(op, &plain),
         _ => well_formed(op, &plain, scope, identity),
     };
     if !intact {

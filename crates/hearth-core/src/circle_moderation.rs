@@ -179,10 +179,12 @@ impl Journal {
             .map(|s| crate::circle_exchange::removal_caps(&s.membership, &s.certs))
             .unwrap_or_default())
     }
+}
 
-    /// A member of `m` named by their id (4 or more hex digits of it) or
-    /// their unique name.
-    fn find_member(m: &Membership, who: &str) -> Result<[u8; 32]> {
+/// A member of `m` named by their id (4 or more hex digits of it) or their
+/// unique name.
+pub(crate) fn find_member(m: &Membership, who: &str) -> Result<[u8; 32]> {
+    {
         let wanted = who.trim();
         let lower = wanted.to_ascii_lowercase();
         let by_id: Vec<[u8; 32]> =
@@ -216,7 +218,9 @@ impl Journal {
             ))),
         }
     }
+}
 
+impl Journal {
     /// Writers for a change to `circle`: in the circle's highest epoch, and
     /// in the personal journal.
     fn circle_writers(&self, circle: &Circle) -> Result<(u32, SymmetricKey, u32, SymmetricKey)> {
@@ -289,7 +293,7 @@ impl Journal {
     /// this can be read by them, and their later writes are refused.
     pub fn remove_member(&mut self, circle: &str, member: &str) -> Result<String> {
         let (loaded, m) = self.admin_of(circle, "remove people")?;
-        let person = Self::find_member(&m, member)?;
+        let person = find_member(&m, member)?;
         if person == self.secrets.user.identity_public() {
             return Err(CoreError::invalid(
                 "to leave a circle yourself, use `hearth circle leave`; nothing was changed",
@@ -344,7 +348,7 @@ impl Journal {
                 "demote people"
             },
         )?;
-        let person = Self::find_member(&m, member)?;
+        let person = find_member(&m, member)?;
         if person == m.owner && !admin {
             return Err(CoreError::invalid(format!(
                 "nobody demotes the owner of {:?}; nothing was changed",

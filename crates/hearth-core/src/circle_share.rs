@@ -30,7 +30,7 @@ use chrono::{DateTime, Utc};
 use hearth_crypto::statement::CircleId;
 use hearth_store::{DocId, OpRecord};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An op carrying one version of a shared entry (circle scope).
 pub(crate) const KIND_SHARE: u8 = 9;
@@ -205,6 +205,8 @@ impl ReplyRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reply {
+    /// What `hearth circle report` takes: 16 hex digits.
+    pub id: String,
     /// How its author appears to the circle.
     pub author: String,
     /// Whether the person this journal belongs to wrote it.
@@ -267,11 +269,16 @@ struct Gathered {
     latest: Version,
     /// The ops of its versions and replies, for "new since".
     places: Vec<([u8; 32], u64)>,
-    replies: Vec<(ReplyRecord, [u8; 32])>,
+    /// Each reply, its author and its op's hash.
+    replies: Vec<(ReplyRecord, [u8; 32], [u8; 32])>,
 }
 
 fn millis(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn mute_setting(circle: &CircleId) -> String {
+    format!("circle.muted.{}", hex::encode(circle))
 }
 
 fn visit_setting(circle: &CircleId) -> String {
@@ -281,7 +288,7 @@ fn visit_setting(circle: &CircleId) -> String {
 impl Journal {
     /// The circle `id`, for writing in: its key of the highest epoch, when
     /// this person is a member.
-    fn circle_to_write(&self, circle: &str) -> Result<(Circle, u32)> {
+    pub(crate) fn circle_to_write(&self, circle: &str) -> Result<(Circle, u32)> {
         let id = self.find_circle(circle)?;
         let loaded = self.load_circle(&id)?;
         let me = self.secrets.user.identity_public();
@@ -300,7 +307,7 @@ impl Journal {
     }
 
     /// Append one op of this device in a circle.
-    fn append_in_circle(
+    pub(crate) fn append_in_circle(
         &mut self,
         circle: &Circle,
         epoch: u32,
@@ -489,7 +496,13 @@ impl Journal {
             .as_ref()
             .and_then(|m| m.members.get(&me))
             .map_or_else(String::new, |m| m.name.clone());
+        let hash = self
+            .store
+            .read()
+            .head(&circle.id, self.device_key().public().as_bytes())?
+            .map_or([0; 32], |(_, h)| h);
         Ok(Reply {
+            id: hex::encode(&hash[..8]),
             author,
             you: true,
             at: millis(record.at),
@@ -581,7 +594,7 @@ impl Journal {
             };
             if let Some(g) = entries.get_mut(doc) {
                 g.places.push((op.author, op.seq));
-                g.replies.push((r, author));
+                g.replies.push((r, author, op.hash));
             }
         }
         Ok(entries.into_values().collect())
@@ -592,6 +605,7 @@ impl Journal {
         circle: &Circle,
         g: Gathered,
         seen: &BTreeMap<String, u64>,
+        muted: &BTreeSet<[u8; 32]>,
         open: bool,
     ) -> SharedEntry {
         let me = self.secrets.user.identity_public();
@@ -615,7 +629,9 @@ impl Journal {
         let mut replies: Vec<Reply> = g
             .replies
             .into_iter()
-            .map(|(r, author)| Reply {
+            .filter(|(_, author, _)| !muted.contains(author))
+            .map(|(r, author, hash)| Reply {
+                id: hex::encode(&hash[..8]),
                 author: name_of(&author),
                 you: author == me,
                 at: millis(r.at),
@@ -652,15 +668,72 @@ impl Journal {
         open: bool,
     ) -> Result<Option<SharedEntry>> {
         let seen = self.seen(&circle.id)?;
+        let muted = self.muted(&circle.id)?;
         Ok(self
             .gather(circle)?
             .into_iter()
             .find(|g| g.doc == *doc && !g.latest.unshared)
-            .map(|g| self.present(circle, g, &seen, open)))
+            .map(|g| self.present(circle, g, &seen, &muted, open)))
     }
 
     fn seen(&self, circle: &CircleId) -> Result<BTreeMap<String, u64>> {
         Ok(self.setting(&visit_setting(circle))?.unwrap_or_default())
+    }
+
+    /// The members this person muted in a circle (a local setting).
+    pub(crate) fn muted(&self, circle: &CircleId) -> Result<BTreeSet<[u8; 32]>> {
+        let hexes: Vec<String> = self.setting(&mute_setting(circle))?.unwrap_or_default();
+        Ok(hexes
+            .iter()
+            .filter_map(|h| {
+                let mut id = [0u8; 32];
+                hex::decode_to_slice(h, &mut id).ok().map(|()| id)
+            })
+            .collect())
+    }
+
+    /// Hide (or show again) a member's shared entries and replies, for this
+    /// person alone: nobody else is told.
+    pub fn mute_member(&mut self, circle: &str, member: &str, mute: bool) -> Result<String> {
+        let id = self.find_circle(circle)?;
+        let loaded = self.load_circle(&id)?;
+        let m = loaded.membership.as_ref().ok_or_else(|| {
+            CoreError::invalid("this circle has not arrived whole on this device yet")
+        })?;
+        let person = crate::circle_moderation::find_member(m, member)?;
+        if person == self.secrets.user.identity_public() {
+            return Err(CoreError::invalid(
+                "you cannot mute yourself; nothing was changed",
+            ));
+        }
+        let name = m
+            .members
+            .get(&person)
+            .map(|x| x.name.clone())
+            .unwrap_or_default();
+        let mut muted = self.muted(&id)?;
+        if mute {
+            muted.insert(person);
+        } else {
+            muted.remove(&person);
+        }
+        let hexes: Vec<String> = muted.iter().map(hex::encode).collect();
+        self.set_setting(&mute_setting(&id), &hexes)?;
+        Ok(name)
+    }
+
+    /// Every entry shared in a circle, opened, with its replies (muted
+    /// members' left out), without recording a visit.
+    pub(crate) fn shared_in(&self, circle: &CircleId) -> Result<Vec<SharedEntry>> {
+        let loaded = self.load_circle(circle)?;
+        let seen = self.seen(circle)?;
+        let muted = self.muted(circle)?;
+        Ok(self
+            .gather(&loaded)?
+            .into_iter()
+            .filter(|g| !g.latest.unshared && !muted.contains(&g.author))
+            .map(|g| self.present(&loaded, g, &seen, &muted, true))
+            .collect())
     }
 
     /// A circle's shared entries and their replies: what is new since the
@@ -674,11 +747,12 @@ impl Journal {
             .as_ref()
             .map_or_else(String::new, |m| m.charter.name.clone());
         let seen = self.seen(&id)?;
+        let muted = self.muted(&id)?;
         let mut entries: Vec<SharedEntry> = self
             .gather(&loaded)?
             .into_iter()
-            .filter(|g| !g.latest.unshared)
-            .map(|g| self.present(&loaded, g, &seen, false))
+            .filter(|g| !g.latest.unshared && !muted.contains(&g.author))
+            .map(|g| self.present(&loaded, g, &seen, &muted, false))
             .filter(|e| all || e.new)
             .collect();
         let last = |e: &SharedEntry| {

@@ -105,6 +105,10 @@ pub struct CircleMember {
     pub role: CircleRole,
     /// Whether it is the person this journal belongs to.
     pub you: bool,
+    /// Their away note, while it stands.
+    pub away: Option<crate::circle_notes::Away>,
+    /// Whether this person muted them (for themselves alone).
+    pub muted: bool,
 }
 
 /// A circle, whole, as `hearth circle show` shows it.
@@ -236,6 +240,8 @@ impl Journal {
                 hex::encode(id)
             )));
         };
+        let mut away = self.away_notes(&circle)?;
+        let muted = self.muted(&id)?;
         let mut members: Vec<CircleMember> = m
             .members
             .iter()
@@ -244,6 +250,8 @@ impl Journal {
                 name: member.name.clone(),
                 role: role_of(m, person).unwrap_or(CircleRole::Member),
                 you: *person == me,
+                away: away.remove(person),
+                muted: muted.contains(person),
             })
             .collect();
         members.sort_by(|a, b| {
@@ -401,7 +409,10 @@ impl Journal {
             else {
                 continue;
             };
-            if !m.is_member(&me) {
+            // Someone who left still tells the others so, until they
+            // have heard it and refuse them.
+            let left = m.departed.get(&me).is_some_and(|d| d.left);
+            if !m.is_member(&me) && !left {
                 continue;
             }
             for cert in certs {

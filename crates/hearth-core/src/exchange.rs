@@ -52,6 +52,8 @@ pub struct Received {
     pub waiting: Vec<EntryId>,
     /// Ops of a removed device written after its removal: not stored.
     pub from_removed: usize,
+    /// Circles that took in new ops (shared entries, replies, members).
+    pub circles: Vec<ScopeId>,
 }
 
 impl Journal {
@@ -263,6 +265,9 @@ impl Journal {
         };
         for (scope, batch) in by_scope {
             let more = self.receive_circle(scope, batch)?;
+            if more.stored > 0 {
+                got.circles.push(scope);
+            }
             got.stored += more.stored;
             got.duplicates += more.duplicates;
             got.after_a_gap += more.after_a_gap;

@@ -28,6 +28,7 @@ pub mod backup;
 mod circle_exchange;
 pub mod circle_invite;
 pub mod circle_moderation;
+pub mod circle_notes;
 pub mod circle_share;
 pub mod circles;
 pub mod devices;

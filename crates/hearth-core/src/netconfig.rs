@@ -84,20 +84,29 @@ impl std::fmt::Display for SyncWindow {
 pub struct NetConfig {
     /// No socket at all while on.
     pub offline: bool,
+    /// With `offline`: offline mode ends by itself then (an away note's
+    /// `--offline`).
+    #[cfg_attr(feature = "ts", ts(optional, type = "string"))]
+    pub offline_until: Option<DateTime<chrono::Utc>>,
     pub relay: RelayChoice,
     /// Find and announce devices on the local network (mDNS).
     pub lan_discovery: bool,
     /// When the node may be up; empty: always.
     pub sync_windows: Vec<SyncWindow>,
+    /// When the desktop app holds back circle notifications.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub quiet_hours: Option<SyncWindow>,
 }
 
 impl Default for NetConfig {
     fn default() -> Self {
         Self {
             offline: false,
+            offline_until: None,
             relay: RelayChoice::Off,
             lan_discovery: true,
             sync_windows: Vec::new(),
+            quiet_hours: None,
         }
     }
 }
@@ -115,8 +124,19 @@ pub enum Gate {
 }
 
 impl NetConfig {
+    /// Whether offline mode holds at `now` (it may end by itself).
+    pub fn offline_at(&self, now: DateTime<Local>) -> bool {
+        self.offline && self.offline_until.is_none_or(|until| now < until)
+    }
+
+    /// Whether `now` is inside the quiet hours.
+    pub fn quiet_at(&self, now: DateTime<Local>) -> bool {
+        self.quiet_hours
+            .is_some_and(|q| q.contains((now.hour() * 60 + now.minute()) as u16))
+    }
+
     pub fn gate(&self, now: DateTime<Local>) -> Gate {
-        if self.offline {
+        if self.offline_at(now) {
             return Gate::Offline;
         }
         if self.sync_windows.is_empty() {
@@ -147,6 +167,11 @@ impl Journal {
     /// This device's network settings (the defaults until one is set).
     pub fn net_config(&self) -> Result<NetConfig> {
         Ok(self.setting(SETTING)?.unwrap_or_default())
+    }
+
+    /// Whether circle notifications are held back now (quiet hours).
+    pub fn quiet_now(&self) -> Result<bool> {
+        Ok(self.net_config()?.quiet_at(Local::now()))
     }
 
     pub fn set_net_config(&mut self, config: &NetConfig) -> Result<()> {
@@ -193,6 +218,22 @@ mod tests {
         );
         c.offline = true;
         assert_eq!(c.gate(at(19, 30)), Gate::Offline);
+        c.offline_until = Some(at(19, 45).into());
+        assert_eq!(c.gate(at(19, 30)), Gate::Offline);
+        assert_eq!(
+            c.gate(at(19, 50)),
+            Gate::Open,
+            "offline until a time ends by itself"
+        );
+    }
+
+    #[test]
+    fn quiet_hours_wrap_midnight() {
+        let mut c = NetConfig::default();
+        assert!(!c.quiet_at(at(23, 0)));
+        c.quiet_hours = Some(SyncWindow::parse("22:00-08:00").unwrap());
+        assert!(c.quiet_at(at(23, 0)) && c.quiet_at(at(7, 59)));
+        assert!(!c.quiet_at(at(8, 0)) && !c.quiet_at(at(12, 0)));
     }
 
     #[test]

@@ -383,6 +383,13 @@ impl Replica for JournalReplica {
                 purged: got.purged.clone(),
             });
         }
+        if let Some(events) = &self.events
+            && !got.circles.is_empty()
+        {
+            let _ = events.send(NetEvent::CirclesChanged {
+                circles: got.circles.iter().map(hex::encode).collect(),
+            });
+        }
         Ok(Taken {
             stored: got.stored,
             duplicates: got.duplicates,
@@ -504,6 +511,9 @@ pub enum NetEvent {
         changed: Vec<crate::EntryId>,
         purged: Vec<crate::EntryId>,
     },
+    /// Ops from another device changed these circles (their ids): new
+    /// shared entries, replies, members or notes.
+    CirclesChanged { circles: Vec<String> },
     /// The node came up; devices can dial it with this address ticket.
     Up { ticket: String },
     /// The node closed (offline mode, or outside the sync windows).

@@ -281,3 +281,141 @@ fn a_shared_entry_reaches_a_member_behind_its_warning_and_their_replies_come_bac
     );
     serve.stop();
 }
+
+#[test]
+fn admins_promote_and_remove_members_mute_hides_for_oneself_reports_reach_admins_only_and_away_notes_show()
+ {
+    let ns = Netns::new();
+    let ann = Journal::new();
+    ns.ok(&ann, &["circle", "create", "Evenings", "--as", "Ann"]);
+    let mut serve = ns.spawn(&ann, &["serve", "--json"]);
+    let address = serve.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (bea, cal) = (Journal::new(), Journal::new());
+    for (j, name) in [(&bea, "Bea"), (&cal, "Cal")] {
+        let ticket = invite(&ns, &ann, "Evenings");
+        ns.ok(j, &["circle", "join", &ticket, "--name", name, "--yes"]);
+    }
+    let sync = |j: &Journal| {
+        ns.ok(j, &["sync", "--peer", &address]);
+    };
+    sync(&bea);
+
+    ns.fails(&bea, &["circle", "remove", "Evenings", "Cal"])
+        .says(&["only the admins", "nothing was changed"]);
+    ns.ok(&ann, &["circle", "promote", "Evenings", "Bea"]);
+    sync(&bea);
+    let roles: Vec<(String, String, bool)> = members(&ns, &bea, "Evenings");
+    assert!(
+        roles.contains(&("Bea".into(), "admin".into(), true)),
+        "{roles:?}"
+    );
+
+    let cals = cal.write(&["--title", "Cal's news", "Something happened."]);
+    ns.ok(&cal, &["share", &cals, "Evenings"]);
+    ns.ok(
+        &cal,
+        &["away", "--until", "2099-01-01", "--note", "Back in spring"],
+    );
+    sync(&cal);
+    sync(&bea);
+    let feed = ns
+        .ok(&bea, &["circle", "feed", "Evenings", "--all", "--json"])
+        .json();
+    let id = feed["entries"][0]["id"].as_str().unwrap().to_string();
+
+    // Muting hides Cal's entry from Bea alone.
+    ns.ok(&bea, &["circle", "mute", "Evenings", "Cal"]);
+    let muted = ns
+        .ok(&bea, &["circle", "feed", "Evenings", "--all", "--json"])
+        .json();
+    assert_eq!(muted["entries"], Value::Array(vec![]));
+    let shown = ns.ok(&bea, &["circle", "show", "Evenings"]);
+    assert!(shown.stdout.contains("Cal  member  (muted)"), "{shown:?}");
+    assert!(
+        shown
+            .stdout
+            .contains("taking a break until 2099-01-01: Back in spring"),
+        "{shown:?}"
+    );
+    ns.ok(&bea, &["circle", "unmute", "Evenings", "Cal"]);
+
+    // A report reaches the admins, and only them.
+    ns.ok(
+        &bea,
+        &[
+            "circle",
+            "report",
+            "Evenings",
+            &id[..8],
+            "--reason",
+            "This worries me",
+        ],
+    );
+    sync(&bea);
+    let reports = ns
+        .ok(&ann, &["circle", "reports", "Evenings", "--json"])
+        .json();
+    assert_eq!(reports[0]["from"], "Bea", "{reports}");
+    assert_eq!(reports[0]["reason"], "This worries me");
+    assert_eq!(reports[0]["about"], "Cal");
+    sync(&cal);
+    ns.fails(&cal, &["circle", "reports", "Evenings"])
+        .says(&["only a circle's admins"]);
+
+    // Removed: a new key, and Ann's node refuses Cal from then on.
+    let before = ns
+        .ok(&ann, &["circle", "show", "Evenings", "--json"])
+        .json()["epoch"]
+        .clone();
+    ns.ok(&ann, &["circle", "remove", "Evenings", "Cal"]);
+    let after = ns
+        .ok(&ann, &["circle", "show", "Evenings", "--json"])
+        .json()["epoch"]
+        .clone();
+    assert_ne!(before, after, "a new key epoch");
+    assert!(
+        eventually(LONG, || ns
+            .hearth(&cal, &["sync", "--peer", &address])
+            .run()
+            .code
+            == Some(1)),
+        "Ann's node refuses Cal"
+    );
+    sync(&bea);
+    assert_eq!(
+        members(&ns, &bea, "Evenings")
+            .into_iter()
+            .map(|m| m.0)
+            .collect::<Vec<_>>(),
+        ["Ann", "Bea"]
+    );
+
+    // Bea leaves; Ann, an admin, moves the circle on once she hears it.
+    ns.ok(&bea, &["circle", "leave", "Evenings"]);
+    sync(&bea);
+    assert_eq!(
+        members(&ns, &ann, "Evenings"),
+        vec![("Ann".to_string(), "owner".to_string(), true)]
+    );
+    let list = ns.ok(&bea, &["circle", "list", "--json"]).json();
+    assert_eq!(list[0]["role"], Value::Null, "Bea is no longer a member");
+
+    // Quiet hours, and an away note that goes offline until its date.
+    ns.ok(&ann, &["config", "quiet-hours", "22:00-08:00"]);
+    ns.fails(&ann, &["config", "quiet-hours", "late"])
+        .says(&["HH:MM-HH:MM"]);
+    let c = ns.ok(&ann, &["config", "--json"]).json();
+    assert_eq!(c["quiet_hours"]["start"], 22 * 60);
+    serve.stop();
+    let gone = ns.ok(&ann, &["away", "--until", "2099-01-01", "--offline"]);
+    assert!(
+        gone.stdout.contains("Offline mode is on until 2099-01-01"),
+        "{gone:?}"
+    );
+    ns.fails(&ann, &["sync"]).says(&["offline mode is on"]);
+    ns.ok(&ann, &["away", "--back"]);
+    assert_eq!(ns.ok(&ann, &["config", "--json"]).json()["offline"], false);
+}
