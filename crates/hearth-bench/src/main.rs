@@ -40,6 +40,7 @@
 //! hearth-bench --entries 2000 --json > bench.json
 //! ```
 
+mod circle;
 mod corpus;
 mod extra;
 mod report;
@@ -133,6 +134,9 @@ struct Args {
     /// Only the core sections 1 to 6 (skip backup, purge and history)
     #[arg(long)]
     core_only: bool,
+    /// Only section 12, the circle of 12 people
+    #[arg(long, conflicts_with = "core_only")]
+    circle_only: bool,
     /// Versions of the one entry whose history is timed (section 9; making
     /// them, one edit each, is the slow part of a whole run)
     #[arg(long, value_name = "N", default_value_t = 1000)]
@@ -263,6 +267,9 @@ impl Bench<'_> {
     }
 
     fn run_all(&mut self) -> Result<()> {
+        if self.args.circle_only {
+            return self.circle();
+        }
         let n = self.args.entries;
         progress(format!("generating {n} entries (seed {})", self.args.seed));
         let entries = corpus::journal(self.args.seed, n, self.args.words);
@@ -303,6 +310,7 @@ impl Bench<'_> {
         self.purge(&restored)?;
         self.receive(&self.dir.join("backup.json"))?;
         self.sync()?;
+        self.circle()?;
         Ok(())
     }
 

@@ -21,6 +21,9 @@ use hearth_crypto::{DeviceCertificate, SymmetricKey, aead};
 use hearth_store::{OpRecord, ScopeId};
 use std::collections::BTreeMap;
 
+/// The most ops of unknown authors held back in memory, per circle.
+const DEFERRED_MAX: usize = 20_000;
+
 impl Journal {
     /// Check and store ops of the circle `scope` another device sent (their
     /// hashes already computed).
@@ -35,14 +38,37 @@ impl Journal {
                 "ops for a circle this journal is not in".to_string(),
             ));
         }
+        let mut ops = ops;
+        // Ops held back from earlier batches: their authors' certificates
+        // may have come since.
+        if let Some(waiting) = self.deferred_circle_ops.remove(&scope) {
+            for op in waiting {
+                if !ops.iter().any(|o| o.author == op.author && o.seq == op.seq) {
+                    ops.push(op);
+                }
+            }
+        }
         let (trusted, caps) = {
             let tx = self.store.read();
             let mut held = tx.ops_for_doc(&scope, &MEMBERSHIP_DOC)?;
             held.extend(ops.iter().filter(|o| o.doc == MEMBERSHIP_DOC).cloned());
             trusted_devices(&scope, &held, &keys)
         };
+        // A sender passes each author's log on in turn, so a member's ops
+        // may come before the op that certifies their device: they wait, in
+        // memory, for a later batch, and are never stored if it does not
+        // come.
         for op in &ops {
-            check(op, &scope, &keys, &trusted)?;
+            check(op, &scope, &keys, trusted.get(&op.author))?;
+        }
+        let (ops, waiting): (Vec<OpRecord>, Vec<OpRecord>) = ops
+            .into_iter()
+            .partition(|o| trusted.contains_key(&o.author));
+        let held_back = waiting.len();
+        if held_back > 0 {
+            let kept = self.deferred_circle_ops.entry(scope).or_default();
+            kept.extend(waiting);
+            kept.truncate(DEFERRED_MAX);
         }
         let got = self.store.write(|tx| -> Result<Received> {
             let mut got = Received::default();
@@ -66,6 +92,7 @@ impl Journal {
                     }
                 }
             }
+            got.after_a_gap += held_back;
             Ok(got)
         })?;
         if got.stored > 0 {
@@ -165,11 +192,13 @@ pub(crate) fn membership_and_certificates(
 }
 
 /// Everything about one circle op that can be checked without the log.
+/// `identity`: the person whose device wrote it, once known (a device not
+/// certified yet is checked for all but whose it is).
 fn check(
     op: &OpRecord,
     scope: &ScopeId,
     keys: &BTreeMap<u32, SymmetricKey>,
-    trusted: &BTreeMap<[u8; 32], [u8; 32]>,
+    identity: Option<&[u8; 32]>,
 ) -> Result<()> {
     if op.scope != *scope {
         return Err(refused(format!(
@@ -178,12 +207,6 @@ fn check(
         )));
     }
     within_limits(op)?;
-    let Some(identity) = trusted.get(&op.author) else {
-        return Err(refused(format!(
-            "op {} of a circle is by a device no member certified",
-            op.seq
-        )));
-    };
     oplog::verify_signature(op).map_err(refused)?;
     let in_place = match op.kind {
         KIND_STATEMENT | KIND_DEVICE | KIND_EPOCH => op.doc == MEMBERSHIP_DOC,
@@ -218,7 +241,11 @@ fn check(
         }
         KIND_EPOCH => crate::registry::EpochChange::decode(&plain).is_some(),
         KIND_REPORT | KIND_AWAY => crate::circle_notes::well_formed(op, &plain),
-        _ => well_formed(op, &plain, scope, identity),
+        _ => match identity {
+            Some(identity) => well_formed(op, &plain, scope, identity),
+            // Whose it must be is checked once its author is known.
+            None => true,
+        },
     };
     if !intact {
         return Err(refused(format!(

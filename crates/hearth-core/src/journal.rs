@@ -47,6 +47,9 @@ pub struct Journal {
     /// The device of another person this one just joined a circle
     /// through, before the circle's membership has arrived.
     pub(crate) joined_through: Option<([u8; 32], hearth_crypto::statement::CircleId)>,
+    /// Circle ops whose authors were not (yet) certified when they came:
+    /// they wait for the certificate, in memory only.
+    pub(crate) deferred_circle_ops: HashMap<ScopeId, Vec<hearth_store::OpRecord>>,
 }
 
 impl Journal {
@@ -88,6 +91,7 @@ impl Journal {
             docs: DocCache::default(),
             paired_with: None,
             joined_through: None,
+            deferred_circle_ops: HashMap::new(),
         })
     }
 
