@@ -26,6 +26,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     // Defined once, in the core (its `ts` feature), and sent as they are.
     use hearth_core::Device;
     use hearth_core::circle_invite::{CircleInvitation, CirclePreview};
+    use hearth_core::circle_share::{CircleFeed, Reply, SharedEntry, Support};
     use hearth_core::circles::{CircleDetail, CircleSummary};
     use hearth_core::netconfig::NetConfig;
     use hearth_core::network::SyncStatus;
@@ -64,6 +65,11 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     CircleInvitation::export_all(&cfg)?;
     CirclePreview::export_all(&cfg)?;
     CircleJoin::export_all(&cfg)?;
+    // With what they hold: SharedEntry, Reply, Support.
+    CircleFeed::export_all(&cfg)?;
+    SharedEntry::export_all(&cfg)?;
+    Reply::export_all(&cfg)?;
+    Support::export_all(&cfg)?;
     Ok(())
 }
 

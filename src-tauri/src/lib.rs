@@ -104,6 +104,11 @@ pub fn run() -> Result<(), String> {
             commands::circles::invite_to_circle,
             commands::circles::join_circle,
             commands::circles::answer_circle_question,
+            commands::circles::share_entry,
+            commands::circles::unshare_entry,
+            commands::circles::circle_feed,
+            commands::circles::read_shared,
+            commands::circles::reply_to_shared,
         ])
         .build(tauri::generate_context!())
         .map_err(|e| e.to_string())?;

@@ -1,8 +1,11 @@
 //! Circles: small groups the person shares chosen entries with. Making
 //! one, listing them, showing one whole, inviting a person into one (on
 //! this device's node) and joining one by its ticket, after the person
-//! has seen and accepted its agreements (sharing comes later, in the core
-//! first).
+//! has seen and accepted its agreements; sharing a chosen entry with one
+//! (with an optional content warning) and stopping, reading a circle's
+//! feed (what is new since the last visit, or everything), opening a
+//! shared entry on purpose, and replying with words or a supportive
+//! response.
 
 use super::blocking;
 use super::pairing::clean_ticket;
@@ -12,6 +15,7 @@ use crate::error::IpcResult;
 use crate::session::Session;
 use hearth_core::Journal;
 use hearth_core::circle_invite::{CircleInvitation, JoinedCircle};
+use hearth_core::circle_share::{CircleFeed, Reply, SharedEntry, Support};
 use hearth_core::circles::{CircleDetail, CircleSummary};
 use hearth_core::network::NodeCommand;
 use std::sync::Arc;
@@ -44,6 +48,96 @@ pub async fn create_circle(
 
 fn create(j: &mut Journal, input: CircleInput) -> IpcResult<CircleSummary> {
     Ok(j.create_circle(&input.into())?)
+}
+
+/// Share one of the person's entries (id or unique prefix) with a circle
+/// they are a member of, with an optional one-line content warning; shared
+/// again, the warning is replaced. Later edits follow it.
+#[tauri::command]
+pub async fn share_entry(
+    state: State<'_, Arc<Session>>,
+    entry: String,
+    circle: String,
+    warning: Option<String>,
+) -> IpcResult<SharedEntry> {
+    blocking(state, move |s| {
+        s.with(|j| share(j, &entry, &circle, warning.as_deref()))
+    })
+    .await
+}
+
+fn share(
+    j: &mut Journal,
+    entry: &str,
+    circle: &str,
+    warning: Option<&str>,
+) -> IpcResult<SharedEntry> {
+    Ok(j.share(entry, circle, warning)?)
+}
+
+/// Stop sharing an entry with a circle: members' apps stop showing it;
+/// what they already received cannot be recalled.
+#[tauri::command]
+pub async fn unshare_entry(
+    state: State<'_, Arc<Session>>,
+    entry: String,
+    circle: String,
+) -> IpcResult<()> {
+    blocking(state, move |s| s.with(|j| unshare(j, &entry, &circle))).await
+}
+
+fn unshare(j: &mut Journal, entry: &str, circle: &str) -> IpcResult<()> {
+    Ok(j.unshare(entry, circle)?)
+}
+
+/// A circle's shared entries and replies: only what is new since the last
+/// visit, or everything (`all`). Records the visit.
+#[tauri::command]
+pub async fn circle_feed(
+    state: State<'_, Arc<Session>>,
+    circle: String,
+    all: bool,
+) -> IpcResult<CircleFeed> {
+    blocking(state, move |s| s.with(|j| feed(j, &circle, all))).await
+}
+
+fn feed(j: &mut Journal, circle: &str, all: bool) -> IpcResult<CircleFeed> {
+    Ok(j.circle_feed(circle, all)?)
+}
+
+/// One shared entry whole, its body too when it carries a content warning:
+/// the person opens it on purpose. Records no visit.
+#[tauri::command]
+pub async fn read_shared(state: State<'_, Arc<Session>>, id: String) -> IpcResult<SharedEntry> {
+    blocking(state, move |s| s.with(|j| read(j, &id))).await
+}
+
+fn read(j: &Journal, id: &str) -> IpcResult<SharedEntry> {
+    Ok(j.read_shared(id)?)
+}
+
+/// Reply to a shared entry: with words, or one supportive response (not
+/// both, not neither).
+#[tauri::command]
+pub async fn reply_to_shared(
+    state: State<'_, Arc<Session>>,
+    id: String,
+    text: Option<String>,
+    support: Option<Support>,
+) -> IpcResult<Reply> {
+    blocking(state, move |s| {
+        s.with(|j| reply(j, &id, text.as_deref(), support))
+    })
+    .await
+}
+
+fn reply(
+    j: &mut Journal,
+    id: &str,
+    text: Option<&str>,
+    support: Option<Support>,
+) -> IpcResult<Reply> {
+    Ok(j.reply(id, text, support)?)
 }
 
 /// Open an invitation to `circle` (id or name) for one person, valid a
@@ -313,5 +407,156 @@ mod tests {
         let e = IpcError::from(j.circle("nowhere").unwrap_err());
         assert_eq!(e.kind, ErrorKind::Invalid);
         assert!(e.message.contains("no circle called"), "{}", e.message);
+    }
+
+    /// A journal with one circle and one entry in it: (dir, journal,
+    /// circle id, entry id).
+    fn sharing() -> (tempfile::TempDir, Journal, String, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Vault::create(dir.path(), b"pw", cheap()).unwrap();
+        let circle = create(&mut j, input("Sunday walkers", "Fern")).unwrap().id;
+        let entry = j
+            .write(hearth_core::EntryDraft {
+                title: "Hard day".into(),
+                body: "Everything felt heavy.".into(),
+                mood: Some(2),
+                tags: vec!["family".into()],
+                ..Default::default()
+            })
+            .unwrap();
+        (dir, j, circle, entry.id.to_string())
+    }
+
+    #[test]
+    fn a_shared_entry_with_a_warning_is_in_the_feed_without_its_body_until_opened() {
+        let (_dir, mut j, circle, entry) = sharing();
+        let shared = share(&mut j, &entry, "sunday walkers", Some("  grief  ")).unwrap();
+        assert_eq!(shared.circle, circle);
+        assert_eq!(shared.entry.as_deref(), Some(entry.as_str()));
+        assert_eq!(shared.warning.as_deref(), Some("grief"));
+        assert!(shared.you);
+        assert_eq!(shared.author, "Fern");
+
+        let all = feed(&mut j, &circle, true).unwrap();
+        assert_eq!((all.name.as_str(), all.only_new), ("Sunday walkers", false));
+        let [one] = all.entries.as_slice() else {
+            panic!("one entry: {:?}", all.entries)
+        };
+        assert_eq!(one.title, "Hard day");
+        assert_eq!(one.body, None, "behind its warning");
+        assert_eq!(
+            (one.mood, one.tags.clone()),
+            (Some(2), vec!["family".to_string()])
+        );
+        let v = serde_json::to_value(&all).unwrap();
+        assert_eq!(v["only_new"], json!(false));
+        assert_eq!(v["entries"][0]["warning"], json!("grief"));
+        assert!(v["entries"][0]["written_at"].is_string());
+
+        // The visit was recorded: nothing is new now.
+        assert!(feed(&mut j, &circle, false).unwrap().entries.is_empty());
+        let opened = read(&j, &one.id[..8]).unwrap();
+        assert_eq!(opened.body.as_deref(), Some("Everything felt heavy."));
+        // Opening it records no visit and changes nothing.
+        assert!(feed(&mut j, &circle, false).unwrap().only_new);
+    }
+
+    #[test]
+    fn a_reply_is_words_or_one_supportive_response_and_shows_in_the_thread() {
+        let (_dir, mut j, circle, entry) = sharing();
+        let shared = share(&mut j, &entry, &circle, None).unwrap();
+        assert_eq!(shared.body.as_deref(), Some("Everything felt heavy."));
+        let words = reply(&mut j, &shared.id, Some(" Thank you. "), None).unwrap();
+        assert_eq!(
+            (words.text.as_deref(), words.you),
+            (Some("Thank you."), true)
+        );
+        let support: Support = serde_json::from_value(json!("here-for-you")).unwrap();
+        let warm = reply(&mut j, &shared.id, None, Some(support)).unwrap();
+        assert_eq!(warm.support, Some(Support::HereForYou));
+        assert_eq!(
+            serde_json::to_value(&warm).unwrap()["support"],
+            json!("here-for-you")
+        );
+
+        let e = reply(&mut j, &shared.id, Some("Both"), Some(Support::HearYou)).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert!(
+            e.message.contains("not both and not neither"),
+            "{}",
+            e.message
+        );
+        let e = reply(&mut j, &shared.id, Some("   "), None).unwrap_err();
+        assert!(
+            e.message.contains("not both and not neither"),
+            "{}",
+            e.message
+        );
+        let e = reply(&mut j, "zzzz", Some("Hello"), None).unwrap_err();
+        assert!(
+            e.message.contains("not a shared entry's id"),
+            "{}",
+            e.message
+        );
+
+        let now = feed(&mut j, &circle, true).unwrap();
+        let replies = &now.entries[0].replies;
+        assert_eq!(replies.len(), 2);
+        assert_eq!(replies[0].text.as_deref(), Some("Thank you."));
+        assert_eq!(replies[1].support, Some(Support::HereForYou));
+        assert!(replies.iter().all(|r| r.you && r.author == "Fern"));
+    }
+
+    #[test]
+    fn sharing_refuses_a_bad_warning_and_an_unknown_circle() {
+        let (_dir, mut j, circle, entry) = sharing();
+        let e = share(&mut j, &entry, &circle, Some("one\ntwo")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert!(
+            e.message.contains("content warning is one line"),
+            "{}",
+            e.message
+        );
+        let e = share(&mut j, &entry, &circle, Some(&"x".repeat(101))).unwrap_err();
+        assert!(e.message.contains("nothing was shared"), "{}", e.message);
+        let e = share(&mut j, &entry, "nowhere", None).unwrap_err();
+        assert!(e.message.contains("no circle called"), "{}", e.message);
+        assert!(feed(&mut j, &circle, true).unwrap().entries.is_empty());
+    }
+
+    #[test]
+    fn after_leaving_a_circle_nothing_is_shared_answered_or_unshared_there() {
+        let (_dir, mut j, circle, entry) = sharing();
+        let shared = share(&mut j, &entry, &circle, None).unwrap();
+        j.leave_circle(&circle).unwrap();
+        let e = share(&mut j, &entry, &circle, None).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert_eq!(
+            e.message,
+            "you are not a member of \"Sunday walkers\": nothing was changed"
+        );
+        let e = unshare(&mut j, &entry, &circle).unwrap_err();
+        assert!(e.message.contains("you are not a member"), "{}", e.message);
+        let e = reply(&mut j, &shared.id, Some("Still here"), None).unwrap_err();
+        assert!(e.message.contains("you are not a member"), "{}", e.message);
+    }
+
+    #[test]
+    fn unsharing_takes_it_out_of_the_feed_and_twice_is_refused() {
+        let (_dir, mut j, circle, entry) = sharing();
+        let shared = share(&mut j, &entry, &circle, None).unwrap();
+        unshare(&mut j, &entry, &circle).unwrap();
+        assert!(feed(&mut j, &circle, true).unwrap().entries.is_empty());
+        let e = read(&j, &shared.id).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        let e = unshare(&mut j, &entry, &circle).unwrap_err();
+        assert!(
+            e.message.contains("not shared with that circle"),
+            "{}",
+            e.message
+        );
+        // Shared again, it is back.
+        share(&mut j, &entry, &circle, None).unwrap();
+        assert_eq!(feed(&mut j, &circle, true).unwrap().entries.len(), 1);
     }
 }

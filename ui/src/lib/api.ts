@@ -6,6 +6,7 @@ import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { BudgetEvent } from './bindings/BudgetEvent';
 import type { CalendarMonth } from './bindings/CalendarMonth';
 import type { CircleDetail } from './bindings/CircleDetail';
+import type { CircleFeed } from './bindings/CircleFeed';
 import type { CircleInput } from './bindings/CircleInput';
 import type { CircleInvitation } from './bindings/CircleInvitation';
 import type { CircleJoin } from './bindings/CircleJoin';
@@ -22,8 +23,11 @@ import type { ListPage } from './bindings/ListPage';
 import type { LockedEvent } from './bindings/LockedEvent';
 import type { MoodSeries } from './bindings/MoodSeries';
 import type { Preferences } from './bindings/Preferences';
+import type { Reply } from './bindings/Reply';
 import type { SearchResult } from './bindings/SearchResult';
+import type { SharedEntry } from './bindings/SharedEntry';
 import type { Status } from './bindings/Status';
+import type { Support } from './bindings/Support';
 import type { TransferProgress } from './bindings/TransferProgress';
 import type { UnlockInfo } from './bindings/UnlockInfo';
 import type { WritingAids } from './bindings/WritingAids';
@@ -105,6 +109,14 @@ export const api = {
   inviteToCircle: (circle: string) => invoke<CircleInvitation>('invite_to_circle', { circle }),
   joinCircle: (ticket: string, asName: string) => invoke<CircleJoin>('join_circle', { ticket, asName }),
   answerCircleQuestion: (id: number, accept: boolean) => invoke<void>('answer_circle_question', { id, accept }),
+  shareEntry: (entry: string, circle: string, warning: string | null) =>
+    invoke<SharedEntry>('share_entry', { entry, circle, warning }),
+  unshareEntry: (entry: string, circle: string) => invoke<void>('unshare_entry', { entry, circle }),
+  /** Records the visit: the next feed without `all` starts after it. */
+  circleFeed: (circle: string, all: boolean) => invoke<CircleFeed>('circle_feed', { circle, all }),
+  readShared: (id: string) => invoke<SharedEntry>('read_shared', { id }),
+  replyToShared: (id: string, text: string | null, support: Support | null) =>
+    invoke<Reply>('reply_to_shared', { id, text, support }),
 
   onLocked: (f: (e: LockedEvent) => void): Promise<UnlistenFn> =>
     listen<LockedEvent>(LOCKED_EVENT, (e) => f(e.payload)),

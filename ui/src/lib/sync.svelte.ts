@@ -33,6 +33,12 @@ class SyncState {
   /** Counts people joining this device's circles: the Circles screen
    *  reads its list again when it changes. */
   circlesJoined = $state(0);
+  /** Counts finished syncs: a circle's feed reads again when it changes
+   *  (what members shared and replied arrives with them). */
+  synced = $state(0);
+  /** The circles another device's changes last reached (shared entries,
+   *  replies, members): a circle's feed on screen reads again. */
+  circlesChanged = $state<{ seq: number; circles: string[] }>({ seq: 0, circles: [] });
 
   private refreshing: Promise<void> | null = null;
   private again = false;
@@ -98,11 +104,15 @@ class SyncState {
       case 'entriesChanged':
         app.remoteChanged(n.changed, n.purged);
         break;
+      case 'circlesChanged':
+        this.circlesChanged = { seq: this.circlesChanged.seq + 1, circles: n.circles };
+        break;
       case 'missed':
         app.remoteChanged([], [], true);
         void this.refresh();
         break;
       case 'synced':
+        if (n.report) this.synced++;
         void this.refresh();
         break;
       case 'up':

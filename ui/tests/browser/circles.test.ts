@@ -1,7 +1,10 @@
 // Circles against the built UI with the IPC mocked: the empty state, making
 // one, the list, one circle whole, refusals shown beside their field,
 // inviting someone (ticket and QR code), and joining one by a ticket with
-// its agreements shown first (accepting and declining).
+// its agreements shown first (accepting and declining); a circle's feed
+// (a warned entry opened on purpose, replies in words and supportive
+// responses, the line at its end), sharing from the editor with a content
+// warning, and stopping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { calls, emit, openView, pageErrors, shot, start, type Harness } from './harness';
@@ -32,7 +35,7 @@ describe('circles', () => {
     await page.getByText('You are in no circle yet.').waitFor();
     await page.getByText('a small group of 2 to 12 people you share chosen entries with', { exact: false }).waitFor();
     await page.getByText('Nothing is shared by default', { exact: false }).waitFor();
-    await page.getByText('Sharing entries is coming next.').waitFor();
+    await page.getByText('To share an entry, open it in your journal and choose “Share with a circle…”.').waitFor();
     await shot(page, 'circles-empty');
 
     await page.getByRole('button', { name: 'Make a circle' }).click();
@@ -65,8 +68,15 @@ describe('circles', () => {
     await expect(members.count()).resolves.toBe(1);
     await expect(members.first().innerText()).resolves.toMatch(/^Fern\s+\(you\)\s+owner$/);
     await expect(page.locator('dl').innerText()).resolves.toMatch(/Key epoch:?\s+0/);
-    // Nothing that cannot work yet is offered: the way back, and inviting.
-    await expect(page.locator('main button').allInnerTexts()).resolves.toEqual(['← All circles', 'Invite someone']);
+    // Nothing that cannot work yet is offered: the way back, the feed's
+    // two views, and inviting.
+    await expect(page.locator('main button').allInnerTexts()).resolves.toEqual([
+      '← All circles',
+      'What’s new',
+      'Everything',
+      'Invite someone',
+    ]);
+    await page.getByRole('region', { name: 'Shared entries' }).getByText('Nothing new since your last visit.').waitFor();
     const shown = await calls(page, 'show_circle');
     expect(shown).toHaveLength(1);
     expect(shown[0].args.idOrName).toMatch(/^[0-9a-f]{32}$/);
@@ -235,5 +245,195 @@ describe('circles', () => {
     });
     await emit(page, 'hearth://net', { kind: 'circleJoined', joined: 'Sage joined “Walkers”' });
     await page.getByRole('list', { name: 'Your circles' }).getByRole('button', { name: /Walkers/ }).waitFor();
+  });
+  const WALKERS = 'ab'.repeat(16);
+  type Fake = {
+    state: { circles: unknown[]; shared: { title: string; unshared: boolean; warning: string | null }[] };
+    seedShared(o: Record<string, unknown>): string;
+  };
+
+  /** A page whose person is in "Walkers", where Sage shared an entry
+   *  behind a content warning (Rowan answered it) and Rowan one without. */
+  async function walkers(): Promise<Page> {
+    const page = await circles();
+    await page.evaluate((id) => {
+      const f = (window as unknown as { __hearthFake: Fake }).__hearthFake;
+      f.state.circles.push({ id, name: 'Walkers', about: '', agreements: '', asName: 'Fern', role: 'member' });
+      const day = (n: number) => new Date(Date.now() - n * 86400000).toISOString();
+      f.seedShared({
+        circle: id, author: 'Sage', title: 'A hard week', body: 'My father is in hospital again.', warning: 'illness',
+        tags: ['family'], mood: 2, feelings: ['anxious'], written_at: day(2), shared_at: day(2),
+        replies: [{ author: 'Rowan', support: 'thinking-of-you', at: day(1) }],
+      });
+      f.seedShared({
+        circle: id, author: 'Rowan', title: 'First frost', body: 'The pond froze over. We walked round it twice.',
+        tags: ['walk'], mood: 4, written_at: day(3), shared_at: day(3),
+      });
+    }, WALKERS);
+    await emit(page, 'hearth://net', { kind: 'missed' });
+    return page;
+  }
+
+  it('reads a circle’s feed: a warned entry opened on purpose, replies, and the end of the feed', async () => {
+    const page = await walkers();
+    await page.getByRole('list', { name: 'Your circles' }).getByRole('button', { name: /Walkers/ }).click();
+    const feed = page.getByRole('region', { name: 'Shared entries' });
+    await expect(feed.getByRole('button', { name: 'What’s new' }).getAttribute('aria-pressed')).resolves.toBe('true');
+    const articles = feed.getByRole('article');
+    await expect(articles.count()).resolves.toBe(2);
+    // Newest activity first: Rowan's reply to Sage's entry is the latest.
+    await expect(feed.getByRole('heading', { level: 3 }).allInnerTexts()).resolves.toEqual(['A hard week', 'First frost']);
+    const hard = page.getByRole('article', { name: 'A hard week' });
+    await expect(hard.locator('.byline').innerText()).resolves.toMatch(/^Sage · .+ · mood: low · anxious$/);
+    await expect(hard.getByRole('list', { name: 'Tags' }).innerText()).resolves.toBe('#family');
+    await hard.getByText('Content warning: illness').waitFor();
+    await expect(hard.getByText('My father is in hospital again.').count()).resolves.toBe(0);
+    await expect(hard.getByRole('list', { name: 'Replies' }).innerText()).resolves.toMatch(/^Rowan: Thinking of you$/);
+    const frost = page.getByRole('article', { name: 'First frost' });
+    await frost.getByText('The pond froze over. We walked round it twice.').waitFor();
+    await expect(frost.getByRole('button', { name: 'Open' }).count()).resolves.toBe(0);
+    await expect(feed.locator('.end').innerText()).resolves.toBe('That is everything new since your last visit.');
+    // No counts, likes, "seen by" or read receipts.
+    await expect(feed.innerText()).resolves.not.toMatch(/\blikes?\b|seen by|\bread by\b|\d+ repl/i);
+    expect(await calls(page, 'read_shared')).toHaveLength(0);
+    expect((await calls(page, 'circle_feed'))[0].args).toEqual({ circle: WALKERS, all: false });
+    await shot(page, 'circle-feed');
+
+    // Opened on purpose.
+    await hard.getByRole('button', { name: 'Open' }).click();
+    await hard.getByText('My father is in hospital again.').waitFor();
+    await hard.getByText('Content warning: illness').waitFor();
+    const read = await calls(page, 'read_shared');
+    expect(read).toHaveLength(1);
+    const id = read[0].args.id as string;
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+
+    // A supportive response, then words.
+    const replyBox = hard.getByRole('group', { name: 'Reply to “A hard week”' });
+    await replyBox.getByRole('button', { name: 'I hear you' }).click();
+    const replies = hard.getByRole('list', { name: 'Replies' }).getByRole('listitem');
+    await expect.poll(() => replies.allInnerTexts()).toEqual(['Rowan: Thinking of you', 'You: I hear you']);
+    await replyBox.getByRole('button', { name: 'Send' }).click();
+    await expect(hard.getByRole('alert').innerText()).resolves.toBe('Write a few words, or choose one of the responses above.');
+    await replyBox.getByLabel('Your reply').fill('  Sending you strength.  ');
+    await replyBox.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => replies.allInnerTexts()).toEqual(['Rowan: Thinking of you', 'You: I hear you', 'You: Sending you strength.']);
+    await expect(replyBox.getByLabel('Your reply').inputValue()).resolves.toBe('');
+    await expect(hard.getByRole('alert').count()).resolves.toBe(0);
+    const sent = (await calls(page, 'reply_to_shared')).map((c) => c.args);
+    expect(sent).toEqual([
+      { id, text: null, support: 'hear-you' },
+      { id, text: 'Sending you strength.', support: null },
+    ]);
+    // Still open, and still both entries on screen after the feed was read again.
+    await hard.getByText('My father is in hospital again.').waitFor();
+    await expect(articles.count()).resolves.toBe(2);
+    await shot(page, 'circle-feed-replied');
+
+    // Everything, then only what is new: nothing, since this visit.
+    await feed.getByRole('button', { name: 'Everything' }).click();
+    await expect(feed.locator('.end').innerText()).resolves.toBe('That is everything shared with this circle.');
+    await expect(articles.count()).resolves.toBe(2);
+    await feed.getByRole('button', { name: 'What’s new' }).click();
+    await expect(feed.locator('.end').innerText()).resolves.toBe('Nothing new since your last visit.');
+    await expect(articles.count()).resolves.toBe(0);
+
+    // Something shared arrives with a sync: the feed reads again.
+    await page.evaluate((c) => {
+      (window as unknown as { __hearthFake: Fake }).__hearthFake.seedShared({ circle: c, author: 'Sage', title: 'Better today', body: 'Home again.' });
+    }, WALKERS);
+    await emit(page, 'hearth://net', { kind: 'synced', report: {}, error: null });
+    await page.getByRole('article', { name: 'Better today' }).waitFor();
+    await expect(feed.locator('.end').innerText()).resolves.toBe('That is everything new since your last visit.');
+
+    // Another device's changes to this circle arrive: read again, keeping what is shown.
+    await page.evaluate((c) => {
+      (window as unknown as { __hearthFake: Fake }).__hearthFake.seedShared({ circle: c, author: 'Rowan', title: 'Snow', body: 'At last.' });
+    }, WALKERS);
+    await emit(page, 'hearth://net', { kind: 'circlesChanged', circles: [WALKERS], quiet: false });
+    await page.getByRole('article', { name: 'Snow' }).waitFor();
+    await expect(feed.getByRole('heading', { level: 3 }).allInnerTexts()).resolves.toEqual(['Snow', 'Better today']);
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('shares an entry from the editor with a content warning, and stops sharing it', async () => {
+    const page = await walkers();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Journal', exact: true }).click();
+    await page.getByRole('button', { name: /Morning walk/ }).click();
+    await expect(page.getByLabel('Title').inputValue()).resolves.toBe('Morning walk');
+    const toggle = page.getByRole('button', { name: 'Share with a circle…' });
+    await toggle.click();
+    await expect(toggle.getAttribute('aria-expanded')).resolves.toBe('true');
+    const panel = page.getByRole('region', { name: 'Share with a circle' });
+    await expect(panel.getByLabel('Circle').locator('option').allInnerTexts()).resolves.toEqual(['Walkers']);
+
+    // A warning of two lines' worth of bytes is refused here first.
+    const warning = panel.getByLabel('Content warning (optional)');
+    await warning.fill('é'.repeat(51));
+    await panel.getByRole('button', { name: 'Share', exact: true }).click();
+    await expect(panel.getByRole('alert').innerText()).resolves.toMatch(/^The content warning is 102 bytes; it may hold 100/);
+    expect(await calls(page, 'share_entry')).toHaveLength(0);
+
+    await warning.fill('  a hard morning ');
+    await panel.getByRole('button', { name: 'Share', exact: true }).click();
+    await panel.getByRole('status').getByText('Shared with “Walkers” behind the content warning “a hard morning”.', { exact: false }).waitFor();
+    const shared = await calls(page, 'share_entry');
+    expect(shared).toHaveLength(1);
+    expect(shared[0].args).toMatchObject({ circle: WALKERS, warning: 'a hard morning' });
+    expect(shared[0].args.entry).toMatch(/^[0-9a-f]{32}$/);
+    await panel.getByText('what they already received cannot be recalled', { exact: false }).waitFor();
+    await shot(page, 'editor-shared');
+
+    // In the circle's feed it is the person's own, behind its warning.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Circles', exact: true }).click();
+    await page.getByRole('list', { name: 'Your circles' }).getByRole('button', { name: /Walkers/ }).click();
+    const mine = page.getByRole('article', { name: 'Morning walk' });
+    await expect(mine.locator('.byline').innerText()).resolves.toMatch(/^You · /);
+    await mine.getByText('Content warning: a hard morning').waitFor();
+    await mine.getByText('Members’ apps stop showing it; what they already received cannot be recalled.').waitFor();
+
+    // Stopped from the editor: members' apps stop showing it.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Journal', exact: true }).click();
+    await page.getByRole('button', { name: /Morning walk/ }).click();
+    await page.getByRole('button', { name: 'Share with a circle…' }).click();
+    await panel.getByRole('button', { name: 'Stop sharing' }).click();
+    await panel
+      .getByRole('status')
+      .getByText('Stopped sharing with “Walkers”. Members’ apps no longer show it; what they already received cannot be recalled.')
+      .waitFor();
+    expect((await calls(page, 'unshare_entry'))[0].args).toEqual({ entry: shared[0].args.entry, circle: WALKERS });
+    // Twice: the core says it is not shared there.
+    await panel.getByRole('button', { name: 'Stop sharing' }).click();
+    await expect(panel.getByRole('alert').innerText()).resolves.toBe('this entry is not shared with that circle: nothing was changed');
+    await shot(page, 'editor-unshared');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Circles', exact: true }).click();
+    await page.getByRole('list', { name: 'Your circles' }).getByRole('button', { name: /Walkers/ }).click();
+    const feed = page.getByRole('region', { name: 'Shared entries' });
+    await feed.getByRole('button', { name: 'Everything' }).click();
+    await expect(feed.locator('.end').innerText()).resolves.toBe('That is everything shared with this circle.');
+    await expect(page.getByRole('article', { name: 'Morning walk' }).count()).resolves.toBe(0);
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('stops sharing from the circle’s feed', async () => {
+    const page = await walkers();
+    const entry = await page.evaluate((c) => {
+      const f = (window as unknown as { __hearthFake: Fake & { state: { entries: { id: string }[] } } }).__hearthFake;
+      const e = f.state.entries[0].id;
+      f.seedShared({ circle: c, author: 'Fern', you: true, entry: e, title: 'Mine', body: 'Shared earlier.' });
+      return e;
+    }, WALKERS);
+    await page.getByRole('list', { name: 'Your circles' }).getByRole('button', { name: /Walkers/ }).click();
+    const mine = page.getByRole('article', { name: 'Mine' });
+    await mine.getByRole('button', { name: 'Stop sharing' }).click();
+    await page
+      .getByRole('region', { name: 'Shared entries' })
+      .getByRole('status')
+      .getByText('Stopped sharing with “Walkers”.', { exact: false })
+      .waitFor();
+    await expect(mine.count()).resolves.toBe(0);
+    expect((await calls(page, 'unshare_entry'))[0].args).toEqual({ entry, circle: WALKERS });
+    expect(pageErrors(page)).toEqual([]);
   });
 });

@@ -81,6 +81,12 @@
     // Circles as the core keeps them: charter, members (the person, by
     // their identity key, marked `you`), key epoch.
     circles: [],
+    // Entries shared with circles (each version in place, `unshared` once
+    // stopped), their replies, and each circle's last visit: `tick` counts
+    // every share and reply, a visit remembers the tick it saw.
+    shared: [],
+    visits: {},
+    tick: 0,
     invite: null,
     /** Code questions the fake itself asked (joining), by id. */
     waiting: {},
@@ -170,6 +176,42 @@
     return found[0];
   };
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  // Sharing (hearth-core circle_share.rs), with its words.
+  const activity = (x) => Math.max(x.tick, ...x.replies.map((r) => r.tick));
+  const lastAt = (x) => [x.shared_at, ...x.replies.map((r) => r.at)].sort().pop();
+  const presentShared = (x, open, seen = Infinity) => ({
+    id: x.id, circle: x.circle, author: x.author, you: x.you, entry: x.you ? x.entry : null, title: x.title,
+    body: x.warning && !open ? null : x.body, warning: x.warning, tags: [...x.tags], mood: x.mood,
+    feelings: [...x.feelings], written_at: x.written_at, shared_at: x.shared_at, new: activity(x) > seen,
+    replies: x.replies.map(({ id, author, you, at, text, support }) => ({ id, author, you, at, text, support })),
+  });
+  const memberOf = (circle) => {
+    const c = findCircle(circle);
+    if (c.left) throw err('invalid', `you are not a member of ${JSON.stringify(c.name)}: nothing was changed`);
+    return c;
+  };
+  const findShared = (id) => {
+    const w = String(id).trim().toLowerCase();
+    if (w.length < 4 || !/^[0-9a-f]+$/.test(w)) {
+      throw err('invalid', `${JSON.stringify(id)} is not a shared entry's id: \`hearth circle feed CIRCLE --all\` shows them`);
+    }
+    const found = state.shared.filter((x) => !x.unshared && x.id.startsWith(w));
+    if (found.length !== 1) {
+      throw err('invalid', `no entry shared with your circles has the id ${JSON.stringify(id)}: \`hearth circle feed CIRCLE --all\` shows them`);
+    }
+    return found[0];
+  };
+  /** A member's entry shared with a circle (tests call it). */
+  const seedShared = (o) => {
+    const now = new Date().toISOString();
+    const x = {
+      id: hex(), author: 'Sage', you: false, entry: null, title: '', body: '', warning: null, tags: [], mood: null,
+      feelings: [], written_at: now, shared_at: now, replies: [], unshared: false, ...o, tick: ++state.tick,
+    };
+    x.replies = x.replies.map((r) => ({ id: hex().slice(0, 16), you: false, text: null, support: null, at: now, ...r, tick: ++state.tick }));
+    state.shared.push(x);
+    return x.id;
+  };
 
   const handlers = {
     status: () => ({ hasJournal: state.hasJournal, unlocked: state.unlocked, home: '/home/test/.local/share/hearth' }),
@@ -498,6 +540,67 @@
       state.circles.push(c);
       return { joined: true, circle: circleSummary(c), syncError: null };
     },
+    share_entry: ({ entry, circle, warning }) => {
+      need();
+      const w = (warning ?? '').trim() || null;
+      if (w && (utf8(w) > 100 || w.includes('\n'))) {
+        throw err('invalid', 'a content warning is one line of at most 100 bytes; nothing was shared');
+      }
+      const e = state.entries.find((x) => x.id.startsWith(String(entry).toLowerCase()));
+      if (!e) throw err('notFound', 'no entry has that id');
+      if (e.trashed) throw err('invalid', 'this entry is in the trash: restore it first (`hearth trash restore`); nothing was shared');
+      const c = memberOf(circle);
+      const at = new Date().toISOString();
+      const version = {
+        title: e.title, body: e.body, warning: w, tags: [...e.tags], mood: e.mood, feelings: [...e.feelings],
+        written_at: e.createdAt, shared_at: at, unshared: false, tick: ++state.tick,
+      };
+      let x = state.shared.find((s) => s.circle === c.id && s.you && s.entry === e.id);
+      if (x) Object.assign(x, version);
+      else {
+        x = { id: hex(), circle: c.id, author: c.asName, you: true, entry: e.id, replies: [], ...version };
+        state.shared.push(x);
+      }
+      return presentShared(x, true, state.visits[c.id] ?? 0);
+    },
+    unshare_entry: ({ entry, circle }) => {
+      need();
+      const c = memberOf(circle);
+      const x = state.shared.find((s) => s.circle === c.id && s.you && s.entry.startsWith(String(entry).toLowerCase()));
+      if (!x || x.unshared) throw err('invalid', 'this entry is not shared with that circle: nothing was changed');
+      Object.assign(x, { unshared: true, title: '', body: '', tags: [], feelings: [], mood: null, warning: null, tick: ++state.tick });
+      return null;
+    },
+    circle_feed: ({ circle, all }) => {
+      need();
+      const c = findCircle(circle);
+      const seen = state.visits[c.id] ?? 0;
+      const entries = state.shared
+        .filter((x) => x.circle === c.id && !x.unshared)
+        .map((x) => [lastAt(x), presentShared(x, false, seen)])
+        .filter(([, e]) => all || e.new)
+        .sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0))
+        .map(([, e]) => e);
+      state.visits[c.id] = state.tick;
+      return { circle: c.id, name: c.name, entries, only_new: !all };
+    },
+    read_shared: ({ id }) => {
+      need();
+      const x = findShared(id);
+      return presentShared(x, true, state.visits[x.circle] ?? 0);
+    },
+    reply_to_shared: ({ id, text, support }) => {
+      need();
+      const t = (text ?? '').trim() || null;
+      if ((t === null) === (support == null)) {
+        throw err('invalid', 'a reply is words or one supportive response (--support), not both and not neither; nothing was sent');
+      }
+      const x = findShared(id);
+      const c = memberOf(x.circle);
+      const r = { id: hex().slice(0, 16), author: c.asName, you: true, at: new Date().toISOString(), text: t, support: support ?? null, tick: ++state.tick };
+      x.replies.push(r);
+      return { id: r.id, author: r.author, you: true, at: r.at, text: r.text, support: r.support };
+    },
     answer_circle_question: ({ id, accept }) => {
       const w = state.waiting[id];
       if (w) {
@@ -526,5 +629,5 @@
 
   mocks.mockWindows('main');
   mocks.mockIPC(handle, { shouldMockEvents: true });
-  window.__hearthFake = { state, emit, calls: (cmd) => state.calls.filter((c) => c.cmd === cmd) };
+  window.__hearthFake = { state, emit, seedShared, calls: (cmd) => state.calls.filter((c) => c.cmd === cmd) };
 })();

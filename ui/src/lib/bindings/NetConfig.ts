@@ -9,7 +9,12 @@ export type NetConfig = {
 /**
  * No socket at all while on.
  */
-offline: boolean, relay: RelayChoice, 
+offline: boolean, 
+/**
+ * With `offline`: offline mode ends by itself then (an away note's
+ * `--offline`).
+ */
+offline_until?: string, relay: RelayChoice, 
 /**
  * Find and announce devices on the local network (mDNS).
  */
@@ -17,4 +22,8 @@ lan_discovery: boolean,
 /**
  * When the node may be up; empty: always.
  */
-sync_windows: Array<SyncWindow>, };
+sync_windows: Array<SyncWindow>, 
+/**
+ * When the desktop app holds back circle notifications.
+ */
+quiet_hours?: SyncWindow, };
