@@ -454,10 +454,10 @@ def certified_devices(b, keys):
 def check_op_v2(op, prev, keys, certified):
     """2.2 and 3.6 step 7, one op; returns its hash H256(S)."""
     what = op_name(op)
-    if op["kind"] not in (1, 2, 3, 4, 5, 6, 7, 8, 9):
+    if op["kind"] not in range(1, 12):
         raise Unreadable(f"{what} has unknown kind {op['kind']}")
-    if op["kind"] in (8, 9) and (op["scope"] == personal_scope(certified) or op["doc"] == bytes(16)):
-        raise Unreadable(f"{what}: a shared entry or reply outside a circle's documents")
+    if op["kind"] in (8, 9, 10, 11) and (op["scope"] == personal_scope(certified) or op["doc"] == bytes(16)):
+        raise Unreadable(f"{what}: a shared entry, reply, report or away note outside a circle's documents")
     if op["author"] not in certified.get(op["scope"], ()):
         raise Unreadable(f"{what} is by a device the identity key never certified")
     if op["prev"] != prev:

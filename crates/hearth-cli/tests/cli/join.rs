@@ -403,6 +403,16 @@ fn admins_promote_and_remove_members_mute_hides_for_oneself_reports_reach_admins
     let list = ns.ok(&bea, &["circle", "list", "--json"]).json();
     assert_eq!(list[0]["role"], Value::Null, "Bea is no longer a member");
 
+    // Ann's backup, with a report, away notes and a new key epoch, reads
+    // back with the reader written from FORMAT.md.
+    let file = ann.arg("ann.hearth-backup");
+    ann.ok(&["backup", &file]);
+    let read = crate::backup::read_with_python(
+        std::path::Path::new(&file),
+        &[("HEARTH_PASSPHRASE", crate::support::PASS)],
+    );
+    assert_eq!(read, Value::Array(ann.list(&[])));
+
     // Quiet hours, and an away note that goes offline until its date.
     ns.ok(&ann, &["config", "quiet-hours", "22:00-08:00"]);
     ns.fails(&ann, &["config", "quiet-hours", "late"])
