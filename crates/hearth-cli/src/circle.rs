@@ -231,6 +231,20 @@ pub fn circle(home: &Path, a: &CircleArgs) -> Result<()> {
                     );
                 }
             }
+            if c.shared.is_empty() {
+                say!("\nNothing is shared with it.");
+            } else {
+                say!("\nShared with it:");
+                for e in &c.shared {
+                    let who = if e.you { "you" } else { e.author.as_str() };
+                    let title = if e.title.is_empty() {
+                        "(untitled)"
+                    } else {
+                        e.title.as_str()
+                    };
+                    say!("  {}  {title}  by {who}", &e.id[..8]);
+                }
+            }
             say!("\nKey epoch: {}", c.epoch);
             if c.waiting > 0 {
                 say!(

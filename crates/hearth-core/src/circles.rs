@@ -128,6 +128,21 @@ pub struct CircleDetail {
     pub epoch: u32,
     /// Statements waiting for ones that have not arrived.
     pub waiting: usize,
+    /// The entries shared with it now (muted members' left out), newest
+    /// first: their ids, titles and authors.
+    pub shared: Vec<SharedTitle>,
+}
+
+/// An entry shared with a circle, as `hearth circle show` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SharedTitle {
+    /// What `hearth circle read` takes.
+    pub id: String,
+    pub title: String,
+    /// How its author appears to the circle.
+    pub author: String,
+    pub you: bool,
 }
 
 /// What a new circle is called and is for.
@@ -270,6 +285,19 @@ impl Journal {
             role: role_of(m, &me),
             epoch: circle.keys.keys().next_back().copied().unwrap_or(0),
             waiting: circle.waiting,
+            shared: {
+                let mut shared = self.shared_in(&id)?;
+                shared.sort_by(|a, b| b.shared_at.cmp(&a.shared_at).then_with(|| a.id.cmp(&b.id)));
+                shared
+                    .into_iter()
+                    .map(|e| SharedTitle {
+                        id: e.id,
+                        title: e.title,
+                        author: e.author,
+                        you: e.you,
+                    })
+                    .collect()
+            },
         })
     }
 

@@ -220,6 +220,11 @@ fn a_shared_entry_reaches_a_member_behind_its_warning_and_their_replies_come_bac
         assert!(feed.stdout.contains(shown), "{shown:?} in {feed:#?}");
     }
     assert!(!feed.stdout.contains("It was a lot."), "behind its warning");
+    let shown = ns
+        .ok(&bea, &["circle", "show", "Evenings", "--json"])
+        .json();
+    assert_eq!(shown["shared"][0]["title"], "A hard week", "{shown}");
+    assert_eq!(shown["shared"][0]["author"], "Ann");
     let again = ns
         .ok(&bea, &["circle", "feed", "Evenings", "--json"])
         .json();
