@@ -99,6 +99,9 @@ pub struct AwayArgs {
     /// You are back: your away note is taken down
     #[arg(long, conflicts_with_all = ["until", "note", "offline"])]
     pub back: bool,
+    /// Print JSON: {"circles": [...], "until", "offline"}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -121,6 +124,9 @@ pub struct UnshareArgs {
     pub entry: String,
     /// The circle's id (4 or more of its hex digits) or its name
     pub circle: String,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -120,39 +120,57 @@ pub fn circle(home: &Path, a: &CircleArgs) -> Result<()> {
         }
         CircleAction::Remove { circle, member } => {
             let name = j.remove_member(circle, member)?;
-            say!(
-                "Removed {name}. The circle moved to a new key: nothing written in it from now on can be read by them, and their later writes are refused. What they already received stays with them."
-            );
-            Ok(())
+            outcome(
+                a.json,
+                serde_json::json!({ "removed": name }),
+                &format!(
+                    "Removed {name}. The circle moved to a new key: nothing written in it from now on can be read by them, and their later writes are refused. What they already received stays with them."
+                ),
+            )
         }
         CircleAction::Promote { circle, member } => {
             let name = j.set_member_role(circle, member, true)?;
-            say!("{name} is an admin now.");
-            Ok(())
+            outcome(
+                a.json,
+                serde_json::json!({ "member": name, "role": "admin" }),
+                &format!("{name} is an admin now."),
+            )
         }
         CircleAction::Demote { circle, member } => {
             let name = j.set_member_role(circle, member, false)?;
-            say!("{name} is a member (not an admin) now.");
-            Ok(())
+            outcome(
+                a.json,
+                serde_json::json!({ "member": name, "role": "member" }),
+                &format!("{name} is a member (not an admin) now."),
+            )
         }
         CircleAction::Leave { circle } => {
             let name = j.leave_circle(circle)?;
-            say!(
-                "You left {name:?}. What you received stays here; nothing new reaches you once its admins move it to a new key."
-            );
-            Ok(())
+            outcome(
+                a.json,
+                serde_json::json!({ "left": name }),
+                &format!(
+                    "You left {name:?}. What you received stays here; nothing new reaches you once its admins move it to a new key."
+                ),
+            )
         }
         CircleAction::Mute { circle, member } => {
             let name = j.mute_member(circle, member, true)?;
-            say!(
-                "Muted {name}: their entries and replies are hidden, for you alone. Nobody is told."
-            );
-            Ok(())
+            outcome(
+                a.json,
+                serde_json::json!({ "muted": name }),
+                &format!(
+                    "Muted {name}: their entries and replies are hidden, for you alone. Nobody is told."
+                ),
+            )
         }
         CircleAction::Unmute { circle, member } => {
             let name = j.mute_member(circle, member, false)?;
-            say!("{name}'s entries and replies show again.");
-            Ok(())
+            outcome(
+                a.json,
+                serde_json::json!({ "unmuted": name }),
+                &format!("{name}'s entries and replies show again."),
+            )
         }
         CircleAction::Report {
             circle,
@@ -160,10 +178,11 @@ pub fn circle(home: &Path, a: &CircleArgs) -> Result<()> {
             reason,
         } => {
             j.report(circle, item, reason)?;
-            say!(
-                "Reported to the circle's admins, and only them. They see it once their devices receive it."
-            );
-            Ok(())
+            outcome(
+                a.json,
+                serde_json::json!({ "reported": item }),
+                "Reported to the circle's admins, and only them. They see it once their devices receive it.",
+            )
         }
         CircleAction::Reports { circle } => {
             let reports = j.circle_reports(circle)?;
@@ -257,6 +276,15 @@ pub fn circle(home: &Path, a: &CircleArgs) -> Result<()> {
     }
 }
 
+/// What a command that changes something did: JSON, or a sentence.
+fn outcome(json: bool, value: serde_json::Value, text: &str) -> Result<()> {
+    if json {
+        return print_json(&value);
+    }
+    say!("{text}");
+    Ok(())
+}
+
 /// `hearth share`.
 pub fn share(j: &mut Journal, a: &ShareArgs) -> Result<()> {
     let shared = j.share(&a.entry, &a.circle, a.warning.as_deref())?;
@@ -288,18 +316,25 @@ pub fn away(home: &Path, a: &crate::args::AwayArgs) -> Result<()> {
             c.offline_until = None;
             j.set_net_config(&c)?;
         }
+        if a.json {
+            return print_json(
+                &serde_json::json!({ "circles": told, "until": null, "offline": false }),
+            );
+        }
         say!("Welcome back. Your circles no longer see an away note.");
         return Ok(());
     }
     let until = until.unwrap_or_default();
     let day = until.with_timezone(&chrono::Local).format("%Y-%m-%d");
-    if told.is_empty() {
-        say!("You are in no circle, so nobody needed telling.");
-    } else {
-        say!(
-            "Your circles ({}) will see you are taking a break until {day}.",
-            told.join(", ")
-        );
+    if !a.json {
+        if told.is_empty() {
+            say!("You are in no circle, so nobody needed telling.");
+        } else {
+            say!(
+                "Your circles ({}) will see you are taking a break until {day}.",
+                told.join(", ")
+            );
+        }
     }
     if a.offline {
         if !j.net_config()?.offline_at(chrono::Local::now()) {
@@ -313,10 +348,12 @@ pub fn away(home: &Path, a: &crate::args::AwayArgs) -> Result<()> {
                 anyhow::Ok(results)
             })?;
             let reached = results.iter().filter(|(_, r)| r.is_ok()).count();
-            say!(
-                "Told {reached} of {} devices now; the others hear it from them.",
-                results.len()
-            );
+            if !a.json {
+                say!(
+                    "Told {reached} of {} devices now; the others hear it from them.",
+                    results.len()
+                );
+            }
             j = Arc::try_unwrap(journal)
                 .map_err(|_| anyhow::anyhow!("the journal is still in use"))?
                 .into_inner()
@@ -326,8 +363,15 @@ pub fn away(home: &Path, a: &crate::args::AwayArgs) -> Result<()> {
         c.offline = true;
         c.offline_until = Some(until);
         j.set_net_config(&c)?;
-        say!(
-            "Offline mode is on until {day}: no socket is opened. `hearth away --back` ends it sooner."
+        if !a.json {
+            say!(
+                "Offline mode is on until {day}: no socket is opened. `hearth away --back` ends it sooner."
+            );
+        }
+    }
+    if a.json {
+        return print_json(
+            &serde_json::json!({ "circles": told, "until": until, "offline": a.offline }),
         );
     }
     Ok(())

@@ -216,6 +216,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Share(a) => circle::share(&mut unlock(&home)?, &a),
         Command::Unshare(a) => {
             unlock(&home)?.unshare(&a.entry, &a.circle)?;
+            if a.json {
+                return print_json(&serde_json::json!({ "unshared": a.entry }));
+            }
             say!(
                 "No longer shared: members' apps stop showing it. What they already received cannot be recalled."
             );
