@@ -6,7 +6,13 @@
 // test itself stays outside and reaches tauri-driver through a bridge: a
 // listener on this machine's loopback that carries each connection into
 // the namespace. Needs root (the test machines run as root).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import {
+  spawn,
+  spawnSync,
+  type ChildProcess,
+  type SpawnSyncOptionsWithStringEncoding,
+  type SpawnSyncReturns,
+} from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 
@@ -61,6 +67,12 @@ export class Netns {
   spawn(command: string, args: string[], options: Parameters<typeof spawn>[2] = {}): ChildProcess {
     const [nsenter, ...rest] = this.enter;
     return spawn(nsenter, [...rest, command, ...args], options);
+  }
+
+  /** Run `command args` inside the namespace to its end. */
+  run(command: string, args: string[], options: SpawnSyncOptionsWithStringEncoding): SpawnSyncReturns<string> {
+    const [nsenter, ...rest] = this.enter;
+    return spawnSync(nsenter, [...rest, command, ...args], options);
   }
 
   /** Whether something listens on `port` inside the namespace. */

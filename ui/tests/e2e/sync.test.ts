@@ -6,63 +6,22 @@
 // driver and every `hearth` run inside one loopback-only network namespace
 // (netns.ts). Run under `xvfb-run -a`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Netns } from './netns';
-import { Session, startDriver, type Driver } from './webdriver';
+import { Running, Session, cliPath, startDriver, type Driver } from './webdriver';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const TARGET = resolve(here, '../../..', process.env.CARGO_TARGET_DIR ?? 'target');
-const APP = process.env.HEARTH_DESKTOP_BIN ?? join(TARGET, 'release/hearth-desktop');
+const APP =
+  process.env.HEARTH_DESKTOP_BIN ??
+  resolve(here, '../../..', process.env.CARGO_TARGET_DIR ?? 'target', 'release/hearth-desktop');
 const SHOTS = resolve(here, '../../test-results/screenshots');
 const PASS_CLI = 'terminal side passphrase';
 const PASS_APP = 'desk side passphrase kettle';
-
-/** The terminal program: HEARTH_BIN, else the newer of target/release/hearth
- *  and target/debug/hearth (built from the same sources as the app). */
-function cliPath(): string {
-  if (process.env.HEARTH_BIN) return process.env.HEARTH_BIN;
-  const built = ['release/hearth', 'debug/hearth'].map((p) => join(TARGET, p)).filter((p) => existsSync(p));
-  built.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  if (!built[0]) throw new Error(`no hearth binary in ${TARGET}: build it with cargo build --release -p hearth-cli`);
-  return built[0];
-}
-
-/** A `hearth` running in the background, its output read line by line. */
-class Running {
-  readonly out: string[] = [];
-  readonly err: string[] = [];
-  readonly exited: Promise<number | null>;
-
-  constructor(readonly child: ChildProcess) {
-    createInterface({ input: child.stdout! }).on('line', (l) => this.out.push(l));
-    createInterface({ input: child.stderr! }).on('line', (l) => this.err.push(l));
-    this.exited = new Promise((ok) => child.once('exit', (code) => ok(code)));
-  }
-
-  /** The first line of standard output (or error) that `test` accepts. */
-  async line(test: (l: string) => boolean, what: string, stream: 'out' | 'err' = 'out', ms = 60_000): Promise<string> {
-    const until = Date.now() + ms;
-    for (;;) {
-      const found = this[stream].find(test);
-      if (found !== undefined) return found;
-      if (Date.now() > until || this.child.exitCode !== null) {
-        throw new Error(`hearth did not print ${what}: stdout ${this.out.join('\n')} stderr ${this.err.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
-    await this.exited;
-  }
-}
 
 let ns: Netns;
 let driver: Driver | undefined;

@@ -1,12 +1,16 @@
 // A small W3C WebDriver client (fetch + JSON) for driving the real app
 // through tauri-driver and WebKitWebDriver, plus the process plumbing:
 // start tauri-driver with a private home (inside a loopback-only network
-// namespace, see netns.ts), wait until it answers, stop it.
+// namespace, see netns.ts), wait until it answers, stop it; and the
+// `hearth` terminal program the sync and circle tests run beside the app.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createConnection } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { Netns } from './netns';
 
 /** The W3C element reference in a find result (its one key). */
@@ -237,4 +241,47 @@ async function call(base: string, method: string, path: string, body?: unknown):
     throw new Error(`${method} ${path}: ${res.status} ${v?.error ?? ''} ${v?.message ?? ''}`);
   }
   return json.value;
+}
+
+const TARGET = resolve(dirname(fileURLToPath(import.meta.url)), '../../..', process.env.CARGO_TARGET_DIR ?? 'target');
+
+/** The terminal program: HEARTH_BIN, else the newer of target/release/hearth
+ *  and target/debug/hearth (built from the same sources as the app). */
+export function cliPath(): string {
+  if (process.env.HEARTH_BIN) return process.env.HEARTH_BIN;
+  const built = ['release/hearth', 'debug/hearth'].map((p) => join(TARGET, p)).filter((p) => existsSync(p));
+  built.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  if (!built[0]) throw new Error(`no hearth binary in ${TARGET}: build it with cargo build --release -p hearth-cli`);
+  return built[0];
+}
+
+/** A `hearth` running in the background, its output read line by line. */
+export class Running {
+  readonly out: string[] = [];
+  readonly err: string[] = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    createInterface({ input: child.stdout! }).on('line', (l) => this.out.push(l));
+    createInterface({ input: child.stderr! }).on('line', (l) => this.err.push(l));
+    this.exited = new Promise((ok) => child.once('exit', (code) => ok(code)));
+  }
+
+  /** The first line of standard output (or error) that `test` accepts. */
+  async line(test: (l: string) => boolean, what: string, stream: 'out' | 'err' = 'out', ms = 60_000): Promise<string> {
+    const until = Date.now() + ms;
+    for (;;) {
+      const found = this[stream].find(test);
+      if (found !== undefined) return found;
+      if (Date.now() > until || this.child.exitCode !== null) {
+        throw new Error(`hearth did not print ${what}: stdout ${this.out.join('\n')} stderr ${this.err.join('\n')}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    await this.exited;
+  }
 }
