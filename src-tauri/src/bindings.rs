@@ -26,6 +26,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     // Defined once, in the core (its `ts` feature), and sent as they are.
     use hearth_core::Device;
     use hearth_core::circle_invite::{CircleInvitation, CirclePreview};
+    use hearth_core::circle_notes::Report;
     use hearth_core::circle_share::{CircleFeed, Reply, SharedEntry, Support};
     use hearth_core::circles::{CircleDetail, CircleSummary};
     use hearth_core::netconfig::NetConfig;
@@ -70,6 +71,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     SharedEntry::export_all(&cfg)?;
     Reply::export_all(&cfg)?;
     Support::export_all(&cfg)?;
+    Report::export_all(&cfg)?;
     Ok(())
 }
 

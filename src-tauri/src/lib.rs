@@ -109,6 +109,13 @@ pub fn run() -> Result<(), String> {
             commands::circles::circle_feed,
             commands::circles::read_shared,
             commands::circles::reply_to_shared,
+            commands::moderation::remove_member,
+            commands::moderation::set_member_role,
+            commands::moderation::leave_circle,
+            commands::moderation::mute_member,
+            commands::moderation::report_item,
+            commands::moderation::circle_reports,
+            commands::moderation::set_away,
         ])
         .build(tauri::generate_context!())
         .map_err(|e| e.to_string())?;

@@ -68,7 +68,7 @@ async fn supervise(
     mut stop: oneshot::Receiver<()>,
 ) {
     let (events, heard) = broadcast::channel(256);
-    let forwarder = tauri::async_runtime::spawn(forward(heard, tell.clone()));
+    let forwarder = tauri::async_runtime::spawn(forward(heard, tell.clone(), journal.clone()));
     let mut shell_open = true;
     loop {
         let (to_node, commands) = mpsc::channel(8);
@@ -155,16 +155,35 @@ fn refuse(command: NodeCommand, reason: &str) {
     }
 }
 
-/// Pass the node's events on to the window.
-async fn forward(mut heard: broadcast::Receiver<NetEvent>, tell: Tell) {
+/// Pass the node's events on to the window; changes to circles say
+/// whether they came inside the quiet hours.
+async fn forward(mut heard: broadcast::Receiver<NetEvent>, tell: Tell, journal: SharedJournal) {
     use broadcast::error::RecvError;
     loop {
         match heard.recv().await {
+            Ok(event @ NetEvent::CirclesChanged { .. }) => {
+                let journal = journal.clone();
+                let notice =
+                    tauri::async_runtime::spawn_blocking(move || notice(event, &journal)).await;
+                if let Ok(notice) = notice {
+                    tell(notice);
+                }
+            }
             Ok(event) => tell(event.into()),
             Err(RecvError::Lagged(_)) => tell(NetNotice::Missed),
             Err(RecvError::Closed) => return,
         }
     }
+}
+
+/// The window's notice for `event`, with `quiet` set from the journal's
+/// quiet hours now (not quiet when they cannot be read).
+fn notice(event: NetEvent, journal: &SharedJournal) -> NetNotice {
+    let mut notice = NetNotice::from(event);
+    if let NetNotice::CirclesChanged { quiet, .. } = &mut notice {
+        *quiet = network::lock(journal).quiet_now().unwrap_or(false);
+    }
+    notice
 }
 
 fn stopped() -> IpcError {
@@ -248,7 +267,7 @@ pub async fn join_circle(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
 
     /// A node that refuses every command, as one that is restarting does.
@@ -277,6 +296,51 @@ mod tests {
             .await
             .unwrap_err();
         assert!(e.message.contains("offline mode is on"), "{}", e.message);
+    }
+
+    #[test]
+    fn circle_changes_are_quiet_only_inside_the_quiet_hours() {
+        use chrono::Timelike;
+        use hearth_core::netconfig::SyncWindow;
+        use std::sync::{Arc, Mutex};
+        let dir = tempfile::tempdir().unwrap();
+        let j =
+            hearth_core::Vault::create(dir.path(), b"pw", crate::session::tests::cheap()).unwrap();
+        let journal: SharedJournal = Arc::new(Mutex::new(j));
+        let changed = || NetEvent::CirclesChanged {
+            circles: vec!["ab".repeat(16)],
+        };
+        let quiet = |n: NetNotice| match n {
+            NetNotice::CirclesChanged { circles, quiet } => {
+                assert_eq!(circles, vec!["ab".repeat(16)]);
+                quiet
+            }
+            other => panic!("{other:?}"),
+        };
+        assert!(!quiet(notice(changed(), &journal)), "no quiet hours");
+        let now = chrono::Local::now();
+        let minute = (now.hour() * 60 + now.minute()) as u16;
+        let around = |from: u16, to: u16| SyncWindow {
+            start: (minute + 1440 - from) % 1440,
+            end: (minute + to) % 1440,
+        };
+        let set = |w: SyncWindow| {
+            let mut j = network::lock(&journal);
+            let mut c = j.net_config().unwrap();
+            c.quiet_hours = Some(w);
+            j.set_net_config(&c).unwrap();
+        };
+        set(around(60, 60));
+        assert!(quiet(notice(changed(), &journal)), "inside");
+        set(around(1380, 1320)); // from an hour after now to two before
+        assert!(!quiet(notice(changed(), &journal)), "outside");
+        let other = notice(NetEvent::PairingFailed("gone".into()), &journal);
+        assert_eq!(
+            other,
+            NetNotice::PairingFailed {
+                reason: "gone".into()
+            }
+        );
     }
 
     #[tokio::test]

@@ -7,6 +7,7 @@ pub mod circles;
 pub mod devices;
 pub mod entries;
 pub mod insights;
+pub mod moderation;
 pub mod network;
 pub mod pairing;
 pub mod settings;

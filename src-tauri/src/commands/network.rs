@@ -61,6 +61,19 @@ fn store(j: &mut Journal, mut config: NetConfig) -> IpcResult<NetConfig> {
         }
         SyncWindow::parse(&text)?;
     }
+    if let Some(q) = &config.quiet_hours {
+        let text = q.to_string();
+        if q.start >= 24 * 60 || q.end >= 24 * 60 {
+            return Err(IpcError::invalid(format!(
+                "{text} is not a time of day: quiet hours are HH:MM-HH:MM, from 00:00 to 23:59"
+            )));
+        }
+        if q.start == q.end {
+            return Err(IpcError::invalid(format!(
+                "{text} is empty quiet hours: their start and end are the same"
+            )));
+        }
+    }
     if let RelayChoice::Url(url) = &config.relay {
         let url = url.trim();
         if url.is_empty() {
@@ -151,5 +164,51 @@ mod tests {
             stored.relay,
             RelayChoice::Url("https://relay.example.org".into())
         );
+    }
+
+    #[test]
+    fn quiet_hours_are_checked_then_stored_and_turned_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Vault::create(dir.path(), b"pw", cheap()).unwrap();
+        let mut c = j.net_config().unwrap();
+        assert_eq!(c.quiet_hours, None);
+        c.quiet_hours = Some(SyncWindow::parse("22:00-08:00").unwrap());
+        let stored = store(&mut j, c.clone()).unwrap();
+        assert_eq!(stored.quiet_hours, c.quiet_hours);
+        let v = serde_json::to_value(&stored).unwrap();
+        assert_eq!(
+            v["quiet_hours"],
+            serde_json::json!({ "start": 1320, "end": 480 })
+        );
+
+        let mut bad = c.clone();
+        bad.quiet_hours = Some(SyncWindow {
+            start: 600,
+            end: 600,
+        });
+        let e = store(&mut j, bad).unwrap_err();
+        assert_eq!(
+            e.message,
+            "10:00-10:00 is empty quiet hours: their start and end are the same"
+        );
+        let mut bad = c.clone();
+        bad.quiet_hours = Some(SyncWindow {
+            start: 1500,
+            end: 10,
+        });
+        let e = store(&mut j, bad).unwrap_err();
+        assert!(
+            e.message.contains("not a time of day: quiet hours"),
+            "{}",
+            e.message
+        );
+        assert_eq!(j.net_config().unwrap(), c, "nothing refused was stored");
+
+        // The window sends what it has: no quiet hours at all is off.
+        let off: NetConfig = serde_json::from_value(serde_json::json!({
+            "offline": false, "relay": "off", "lan_discovery": true, "sync_windows": [], "quiet_hours": null,
+        }))
+        .unwrap();
+        assert_eq!(store(&mut j, off).unwrap().quiet_hours, None);
     }
 }

@@ -24,6 +24,7 @@ import type { LockedEvent } from './bindings/LockedEvent';
 import type { MoodSeries } from './bindings/MoodSeries';
 import type { Preferences } from './bindings/Preferences';
 import type { Reply } from './bindings/Reply';
+import type { Report } from './bindings/Report';
 import type { SearchResult } from './bindings/SearchResult';
 import type { SharedEntry } from './bindings/SharedEntry';
 import type { Status } from './bindings/Status';
@@ -117,6 +118,20 @@ export const api = {
   readShared: (id: string) => invoke<SharedEntry>('read_shared', { id }),
   replyToShared: (id: string, text: string | null, support: Support | null) =>
     invoke<Reply>('reply_to_shared', { id, text, support }),
+  /** Admins only; a new key epoch begins. Returns the person's name. */
+  removeMember: (circle: string, member: string) => invoke<string>('remove_member', { circle, member }),
+  setMemberRole: (circle: string, member: string, admin: boolean) =>
+    invoke<string>('set_member_role', { circle, member, admin }),
+  leaveCircle: (circle: string) => invoke<string>('leave_circle', { circle }),
+  /** For the person alone: nobody is told. */
+  muteMember: (circle: string, member: string, mute: boolean) =>
+    invoke<string>('mute_member', { circle, member, mute }),
+  reportItem: (circle: string, item: string, reason: string) =>
+    invoke<void>('report_item', { circle, item, reason }),
+  circleReports: (circle: string) => invoke<Report[]>('circle_reports', { circle }),
+  /** `until` null: back. Returns the circles told, by name. */
+  setAway: (until: string | null, note: string | null, offline: boolean) =>
+    invoke<string[]>('set_away', { until, note, offline }),
 
   onLocked: (f: (e: LockedEvent) => void): Promise<UnlistenFn> =>
     listen<LockedEvent>(LOCKED_EVENT, (e) => f(e.payload)),

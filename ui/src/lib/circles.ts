@@ -2,6 +2,7 @@
 // the last word: it also refuses control characters), and how a role reads.
 
 import type { CircleInput } from './bindings/CircleInput';
+import type { Away } from './bindings/Away';
 import type { CircleRole } from './bindings/CircleRole';
 
 /** The longest name and "how you appear", in bytes of UTF-8. */
@@ -109,4 +110,67 @@ export function joinedLine(joined: { joined: boolean; circle: { name: string } |
   return joined.syncError
     ? `${line} Taking in the circle failed (${joined.syncError}); the next sync finishes it.`
     : line;
+}
+
+/** Whether the person looks after the circle (promotes, demotes, removes,
+ *  reads reports). */
+export function isAdmin(role: CircleRole | null): boolean {
+  return role === 'owner' || role === 'admin';
+}
+
+const day = (when: string | Date) =>
+  new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(when));
+
+/** A member's away note, as one line. */
+export function awayLine(away: Away): string {
+  const line = `Taking a break until ${day(away.until)}`;
+  return away.note ? `${line}: ${away.note}` : line;
+}
+
+/** What setting an away note did, in words. */
+export function awaySetLine(told: string[], until: Date, offline: boolean): string {
+  const when = day(until);
+  const circles =
+    told.length === 0
+      ? 'You are in no circle, so nobody needed telling.'
+      : `Your circles (${told.join(', ')}) will see you are taking a break until ${when}.`;
+  return offline ? `${circles} Offline mode is on until then; “I’m back” ends it sooner.` : circles;
+}
+
+/** A day still to come as the date field gives it (YYYY-MM-DD), or why
+ *  not; null when it is fine. */
+export function checkAwayDate(text: string, now: Date = new Date()): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text.trim())) return 'Choose the day you expect to be back.';
+  const at = localDate(text);
+  if (at.getTime() <= now.getTime()) return 'That day has passed: choose one still to come.';
+  return null;
+}
+
+/** The local midnight a date field's YYYY-MM-DD names. */
+export function localDate(text: string): Date {
+  const [y, m, d] = text.trim().split('-').map(Number);
+  return new Date(y, m - 1, d);
+}
+
+/** A notice for new things in circles (their names), without counts:
+ *  "New in “Walkers”", "New in “Walkers” and “Owls”". */
+export function newIn(names: string[]): string {
+  const q = names.map((n) => `“${n}”`);
+  if (q.length <= 1) return `New in ${q[0] ?? 'your circles'}`;
+  return `New in ${q.slice(0, -1).join(', ')} and ${q[q.length - 1]}`;
+}
+
+/** Minutes after midnight from an HH:MM time field; null when empty or
+ *  not a time. */
+export function minutesOf(text: string): number | null {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!m) return null;
+  const [h, min] = [Number(m[1]), Number(m[2])];
+  return h < 24 && min < 60 ? h * 60 + min : null;
+}
+
+/** Minutes after midnight as HH:MM. */
+export function hhmm(minutes: number): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
 }

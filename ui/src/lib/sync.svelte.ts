@@ -5,6 +5,7 @@
 
 import { api, message } from './api';
 import { app } from './app.svelte';
+import { newIn } from './circles';
 import type { CirclePreview } from './bindings/CirclePreview';
 import type { CodeQuestion } from './bindings/CodeQuestion';
 import type { NetConfig } from './bindings/NetConfig';
@@ -88,7 +89,9 @@ class SyncState {
   }
 
   async toggleOffline(): Promise<void> {
-    if (this.config) await this.saveConfig({ ...this.config, offline: !this.config.offline });
+    // Turned by hand, offline mode holds until turned off again: an away
+    // note's end date goes.
+    if (this.config) await this.saveConfig({ ...this.config, offline: !this.config.offline, offline_until: undefined });
   }
 
   /** Forget everything (the journal locked). */
@@ -106,6 +109,8 @@ class SyncState {
         break;
       case 'circlesChanged':
         this.circlesChanged = { seq: this.circlesChanged.seq + 1, circles: n.circles };
+        // Inside the quiet hours nothing is shown; the feed still reads.
+        if (!n.quiet) void this.tellNew(n.circles);
         break;
       case 'missed':
         app.remoteChanged([], [], true);
@@ -151,6 +156,21 @@ class SyncState {
       case 'circleQuestionClosed':
         if (this.circleQuestion?.id === n.id) this.circleQuestion = null;
         break;
+    }
+  }
+
+  /** A gentle notice naming the circles something new arrived in (no
+   *  counts), dismissable; the ids are looked up among the person's
+   *  circles, and circles they left are not named. */
+  private async tellNew(ids: string[]): Promise<void> {
+    try {
+      const circles = await api.listCircles();
+      const names = ids
+        .map((id) => circles.find((c) => c.id === id && c.role !== null)?.name)
+        .filter((n): n is string => Boolean(n));
+      if (names.length > 0) app.toast(newIn(names), undefined, 15000);
+    } catch {
+      // Locked meanwhile: nothing to tell.
     }
   }
 

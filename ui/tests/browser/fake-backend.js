@@ -86,6 +86,12 @@
     // every share and reply, a visit remembers the tick it saw.
     shared: [],
     visits: {},
+    // Moderation (hearth-core circle_moderation.rs, circle_notes.rs): who
+    // the person muted per circle (member ids), reports made, and the
+    // person's away note.
+    muted: {},
+    reports: [],
+    away: null,
     tick: 0,
     invite: null,
     /** Code questions the fake itself asked (joining), by id. */
@@ -158,7 +164,24 @@
   const ME = 'e1d2c3b4'.repeat(8);
   const utf8 = (t) => new TextEncoder().encode(t).length;
   const badLine = (t) => !t.trim() || utf8(t) > 100 || /\p{Cc}/u.test(t);
-  const circleSummary = (c) => ({ id: c.id, name: c.name, role: c.role ?? 'owner' });
+  const roleOf = (c) => (c.left ? null : c.role ?? 'owner');
+  const circleSummary = (c) => ({ id: c.id, name: c.name, role: roleOf(c) });
+  const adminOf = (circle, to) => {
+    const c = findCircle(circle);
+    if (!['owner', 'admin'].includes(roleOf(c))) {
+      throw err('invalid', `only the admins of ${JSON.stringify(c.name)} ${to}, and you are not one; nothing was changed`);
+    }
+    return c;
+  };
+  const findMember = (c, member) => {
+    const w = String(member).trim().toLowerCase();
+    if (w === ME || w === (c.asName ?? '').toLowerCase()) return { id: ME, name: c.asName, role: roleOf(c), you: true };
+    const m = (c.others ?? []).find((o) => (w.length >= 4 && o.id.startsWith(w)) || o.name.toLowerCase() === w);
+    if (!m) throw err('invalid', `no member of ${JSON.stringify(c.name)} is called ${JSON.stringify(member)}; nothing was changed`);
+    return m;
+  };
+  const mutedIn = (c) => state.muted[c.id] ?? [];
+  const mutedNames = (c) => (c.others ?? []).filter((o) => mutedIn(c).includes(o.id)).map((o) => o.name);
   // The circle a test's circle ticket invites to (the inviting device's
   // side, as the joining device is shown it).
   const INVITED = {
@@ -421,6 +444,11 @@
         if (!/^https?:\/\/[^\s]+$/.test(url)) throw err('invalid', `${JSON.stringify(url)} is not a relay URL: write it as https://host`);
         config = { ...config, relay: { url } };
       }
+      const q = config.quiet_hours;
+      if (q && q.start === q.end) {
+        const hh = (m) => `${pad2(Math.floor(m / 60))}:${pad2(m % 60)}`;
+        throw err('invalid', `${hh(q.start)}-${hh(q.end)} is empty quiet hours: their start and end are the same`);
+      }
       state.net = JSON.parse(JSON.stringify(config));
       return JSON.parse(JSON.stringify(state.net));
     },
@@ -495,10 +523,11 @@
     show_circle: ({ idOrName }) => {
       need();
       const c = findCircle(idOrName);
-      const role = c.role ?? 'owner';
+      const role = roleOf(c);
+      const me = role ? [{ id: ME, name: c.asName, role, you: true, away: state.away, muted: false }] : [];
       return {
-        id: c.id, name: c.name, about: c.about, agreements: c.agreements, role, epoch: 0, waiting: 0,
-        members: [{ id: ME, name: c.asName, role, you: true }, ...(c.others ?? [])],
+        id: c.id, name: c.name, about: c.about, agreements: c.agreements, role, epoch: c.epoch ?? 0, waiting: 0, shared: [],
+        members: [...me, ...(c.others ?? []).map((o) => ({ away: null, ...o, muted: mutedIn(c).includes(o.id) }))],
       };
     },
     create_circle: ({ input }) => {
@@ -576,8 +605,9 @@
       const c = findCircle(circle);
       const seen = state.visits[c.id] ?? 0;
       const entries = state.shared
-        .filter((x) => x.circle === c.id && !x.unshared)
+        .filter((x) => x.circle === c.id && !x.unshared && !mutedNames(c).includes(x.author))
         .map((x) => [lastAt(x), presentShared(x, false, seen)])
+        .map(([at, e]) => [at, { ...e, replies: e.replies.filter((r) => !mutedNames(c).includes(r.author)) }])
         .filter(([, e]) => all || e.new)
         .sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0))
         .map(([, e]) => e);
@@ -600,6 +630,86 @@
       const r = { id: hex().slice(0, 16), author: c.asName, you: true, at: new Date().toISOString(), text: t, support: support ?? null, tick: ++state.tick };
       x.replies.push(r);
       return { id: r.id, author: r.author, you: true, at: r.at, text: r.text, support: r.support };
+    },
+    remove_member: ({ circle, member }) => {
+      need();
+      const c = adminOf(circle, 'remove people');
+      const m = findMember(c, member);
+      if (m.you) throw err('invalid', 'to leave a circle yourself, use `hearth circle leave`; nothing was changed');
+      if (m.role === 'owner') throw err('invalid', `nobody removes the owner of ${JSON.stringify(c.name)}; nothing was changed`);
+      c.others = c.others.filter((o) => o.id !== m.id);
+      c.epoch = (c.epoch ?? 0) + 1;
+      return m.name;
+    },
+    set_member_role: ({ circle, member, admin }) => {
+      need();
+      const c = adminOf(circle, admin ? 'promote people' : 'demote people');
+      const m = findMember(c, member);
+      if (m.role === 'owner' && !admin) throw err('invalid', `nobody demotes the owner of ${JSON.stringify(c.name)}; nothing was changed`);
+      if (!m.you) m.role = admin ? 'admin' : 'member';
+      return m.name;
+    },
+    leave_circle: ({ circle }) => {
+      need();
+      const c = findCircle(circle);
+      if (c.left) throw err('invalid', 'you are not a member of this circle; nothing was changed');
+      c.left = true;
+      return c.name;
+    },
+    mute_member: ({ circle, member, mute }) => {
+      need();
+      const c = findCircle(circle);
+      const m = findMember(c, member);
+      if (m.you) throw err('invalid', 'you cannot mute yourself; nothing was changed');
+      const now = mutedIn(c).filter((id) => id !== m.id);
+      state.muted[c.id] = mute ? [...now, m.id] : now;
+      return m.name;
+    },
+    report_item: ({ circle, item, reason }) => {
+      need();
+      const why = reason.trim();
+      if (!why || utf8(why) > 2000) throw err('invalid', 'say why you report it, in at most 2000 bytes (--reason); nothing was sent');
+      const c = memberOf(circle);
+      const w = String(item).trim().toLowerCase();
+      let found = null;
+      for (const x of state.shared.filter((x) => x.circle === c.id && !x.unshared)) {
+        if (w.length >= 4 && x.id.startsWith(w)) found = { what: 'entry', item: x.id, about: x.author, excerpt: x.title };
+        for (const r of x.replies) {
+          if (w.length >= 4 && r.id.startsWith(w)) found = { what: 'reply', item: r.id, about: r.author, excerpt: r.text ?? r.support };
+        }
+      }
+      if (!found) throw err('invalid', `nothing shared in ${JSON.stringify(c.name)} has the id ${JSON.stringify(item)}; nothing was sent`);
+      state.reports.push({ circle: c.id, from: c.asName, at: new Date().toISOString(), reason: why, ...found });
+      return null;
+    },
+    circle_reports: ({ circle }) => {
+      need();
+      const c = adminOf(circle, 'read reports');
+      return state.reports.filter((r) => r.circle === c.id).map(({ circle: _c, ...r }) => r);
+    },
+    set_away: ({ until, note, offline }) => {
+      need();
+      const told = state.circles.filter((c) => !c.left).map((c) => c.name);
+      if (until === null) {
+        state.away = null;
+        if (state.net.offline_until) {
+          state.net.offline = false;
+          delete state.net.offline_until;
+        }
+        return told;
+      }
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(until.trim());
+      if (!m) throw err('invalid', `${JSON.stringify(until)} is not a date or time: use RFC 3339 (2021-03-05T21:40:00+01:00), YYYY-MM-DD HH:MM or YYYY-MM-DD`);
+      const at = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+      if (at <= new Date()) throw err('invalid', 'that date has passed: give one still to come (e.g. 2027-01-10); nothing was changed');
+      const n = (note ?? '').trim() || null;
+      if (n && (utf8(n) > 200 || n.includes('\n'))) throw err('invalid', 'an away note is one line of at most 200 bytes; nothing was changed');
+      state.away = { until: at.toISOString(), note: n };
+      if (offline) {
+        state.net.offline = true;
+        state.net.offline_until = at.toISOString();
+      }
+      return told;
     },
     answer_circle_question: ({ id, accept }) => {
       const w = state.waiting[id];

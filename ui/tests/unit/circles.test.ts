@@ -1,5 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { ABOUT_MAX, AGREEMENTS_MAX, bytes, checkCircle, fieldOf, roleLabel, yourRole } from '../../src/lib/circles';
+import {
+  ABOUT_MAX,
+  AGREEMENTS_MAX,
+  awayLine,
+  awaySetLine,
+  bytes,
+  checkAwayDate,
+  checkCircle,
+  fieldOf,
+  hhmm,
+  isAdmin,
+  localDate,
+  minutesOf,
+  newIn,
+  roleLabel,
+  yourRole,
+} from '../../src/lib/circles';
 
 const form = (over: Partial<Record<'name' | 'about' | 'agreements' | 'asName', string>> = {}) => ({
   name: 'Sunday walkers',
@@ -63,5 +79,49 @@ describe('inviting and joining', () => {
     expect(joinedLine({ joined: true, circle, syncError: 'timed out' })).toBe(
       'You joined “Night owls”. Taking in the circle failed (timed out); the next sync finishes it.',
     );
+  });
+});
+
+describe('moderation and away notes', () => {
+  it('says who looks after a circle', () => {
+    expect([isAdmin('owner'), isAdmin('admin'), isAdmin('member'), isAdmin(null)]).toEqual([true, true, false, false]);
+  });
+
+  it('reads an away note as one line, with or without its note', () => {
+    const until = new Date(2027, 0, 10).toISOString();
+    expect(awayLine({ until, note: 'Moving house' })).toBe('Taking a break until 10 January 2027: Moving house');
+    expect(awayLine({ until, note: null })).toBe('Taking a break until 10 January 2027');
+  });
+
+  it('says what setting an away note did', () => {
+    const until = new Date(2027, 0, 10);
+    expect(awaySetLine(['Walkers', 'Owls'], until, false)).toBe(
+      'Your circles (Walkers, Owls) will see you are taking a break until 10 January 2027.',
+    );
+    expect(awaySetLine([], until, true)).toBe(
+      'You are in no circle, so nobody needed telling. Offline mode is on until then; “I’m back” ends it sooner.',
+    );
+  });
+
+  it('takes a day still to come, as the date field gives it', () => {
+    const now = new Date(2026, 11, 2, 15, 0);
+    expect(checkAwayDate('', now)).toBe('Choose the day you expect to be back.');
+    expect(checkAwayDate('10/01/2027', now)).toBe('Choose the day you expect to be back.');
+    expect(checkAwayDate('2026-12-02', now)).toBe('That day has passed: choose one still to come.');
+    expect(checkAwayDate('2026-12-03', now)).toBeNull();
+    expect(localDate('2027-01-10').getTime()).toBe(new Date(2027, 0, 10).getTime());
+  });
+
+  it('names the circles something new arrived in, without counting', () => {
+    expect(newIn(['Walkers'])).toBe('New in “Walkers”');
+    expect(newIn(['Walkers', 'Owls'])).toBe('New in “Walkers” and “Owls”');
+    expect(newIn(['A', 'B', 'C'])).toBe('New in “A”, “B” and “C”');
+    expect(newIn([])).toBe('New in your circles');
+  });
+
+  it('reads and writes times of day for quiet hours', () => {
+    expect([minutesOf('22:00'), minutesOf('08:05'), minutesOf(' 7:30 ')]).toEqual([1320, 485, 450]);
+    expect([minutesOf(''), minutesOf('24:00'), minutesOf('12:60'), minutesOf('noon')]).toEqual([null, null, null, null]);
+    expect([hhmm(1320), hhmm(485), hhmm(0)]).toEqual(['22:00', '08:05', '00:00']);
   });
 });
