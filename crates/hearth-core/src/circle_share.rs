@@ -22,7 +22,7 @@
 //! newest first, and then says there is nothing more.
 
 use crate::circles::{Circle, MEMBERSHIP_DOC, open_circle_op};
-use crate::entry::{BODY_MAX, TITLE_MAX};
+use crate::entry::{BODY_MAX, EntryId, TITLE_MAX};
 use crate::journal::Journal;
 use crate::oplog::{self, Writer};
 use crate::{CoreError, Entry, Result};
@@ -383,11 +383,36 @@ impl Journal {
     pub fn unshare(&mut self, entry: &str, circle: &str) -> Result<()> {
         let id = self.resolve(entry)?;
         let (circle, epoch) = self.circle_to_write(circle)?;
-        let shared = self.my_latest(&circle, &id.0)?;
-        let Some(mut version) = shared.filter(|v| !v.unshared) else {
+        if !self.unshare_in(&circle, epoch, &id)? {
             return Err(CoreError::invalid(
                 "this entry is not shared with that circle: nothing was changed",
             ));
+        }
+        tracing::info!("unshared an entry");
+        Ok(())
+    }
+
+    /// Stop sharing `id` in every circle it is shared with (before it is
+    /// purged): members' apps stop showing it.
+    pub(crate) fn unshare_everywhere(&mut self, id: &EntryId) -> Result<()> {
+        let me = self.secrets.user.identity_public();
+        for circle in self.circle_ids()? {
+            let loaded = self.load_circle(&circle)?;
+            if !loaded.membership.as_ref().is_some_and(|m| m.is_member(&me)) {
+                continue;
+            }
+            let epoch = loaded.keys.keys().next_back().copied().unwrap_or(0);
+            self.unshare_in(&loaded, epoch, id)?;
+        }
+        Ok(())
+    }
+
+    /// Write an unsharing version of `id` in `circle` when it is shared
+    /// there now; whether it was.
+    fn unshare_in(&mut self, circle: &Circle, epoch: u32, id: &EntryId) -> Result<bool> {
+        let shared = self.my_latest(circle, &id.0)?;
+        let Some(mut version) = shared.filter(|v| !v.unshared) else {
+            return Ok(false);
         };
         version.unshared = true;
         version.at = Utc::now().timestamp_millis();
@@ -399,9 +424,8 @@ impl Journal {
         version.warning = None;
         let doc = shared_doc(&circle.id, &self.secrets.user.identity_public(), &id.0);
         let plain = serde_json::to_vec(&version).map_err(|e| CoreError::invalid(e.to_string()))?;
-        self.append_in_circle(&circle, epoch, &doc, KIND_SHARE, &plain)?;
-        tracing::info!("unshared an entry");
-        Ok(())
+        self.append_in_circle(circle, epoch, &doc, KIND_SHARE, &plain)?;
+        Ok(true)
     }
 
     fn version_of(&self, e: &Entry, warning: Option<String>, unshared: bool) -> Version {

@@ -43,6 +43,13 @@ impl Journal {
         if ids.is_empty() {
             return Ok(0);
         }
+        // Members' apps stop showing a purged entry; what they received
+        // stays with them (SECURITY.md).
+        for id in ids {
+            if let Err(e) = self.unshare_everywhere(id) {
+                tracing::warn!(error = %e, "a purged entry could not be unshared from a circle");
+            }
+        }
         let (epoch, key) = self.write_key();
         let key = key.clone();
         let device = self.device_key().clone();

@@ -342,9 +342,17 @@ fn four_people_see_every_shared_entry_and_reply_even_when_only_one_of_them_meets
     for j in &people {
         assert_eq!(everything(j, &circle).len(), 3);
     }
-    // Nobody's journal received anyone else's entries.
+    // Emptying the trash unshares what it purges.
+    network::lock(ann).trash(&mine[0]).unwrap();
+    network::lock(ann).empty_trash().unwrap();
+    round();
     for j in &people {
-        assert_eq!(network::lock(j).len(), 1);
+        let left: Vec<String> = everything(j, &circle).into_iter().map(|e| e.0).collect();
+        assert_eq!(left, ["Bea", "Cal"]);
+    }
+    // Nobody's journal received anyone else's entries.
+    for (j, mine) in people.iter().zip([0, 1, 1, 1]) {
+        assert_eq!(network::lock(j).len(), mine);
     }
 }
 
