@@ -24,13 +24,10 @@
 //! `info = "hearth/circle-welcome/v1" || circle || u32 epoch` and `aad` the
 //! joining device's id.
 
-use crate::circles::{
-    CIRCLES_DOC, CircleKey, CircleSummary, KIND_CIRCLE_KEY, KIND_STATEMENT, MEMBERSHIP_DOC,
-};
+use crate::circles::{CircleSummary, KIND_STATEMENT, MEMBERSHIP_DOC, keep_circle_key};
 use crate::journal::Journal;
 use crate::network::{Network, SharedJournal, lock};
 use crate::oplog::{self, KIND_DEVICE, Writer};
-use crate::registry::seal_epoch_key;
 use crate::{CoreError, Result};
 use chrono::{DateTime, Utc};
 use hearth_crypto::statement::{Action, CircleId, DEVICES_MAX, NAME_MAX, Statement, check_line};
@@ -317,7 +314,7 @@ impl Journal {
             )));
         }
         let agreement = joining.agreement;
-        let epoch = circle.keys.keys().next_back().copied().unwrap_or(0);
+        let epoch = circle.epoch();
         let Some(key) = circle.keys.get(&epoch).cloned() else {
             return Err(Refusal::Other(
                 "the inviting device holds no key of the circle".into(),
@@ -446,19 +443,7 @@ impl Journal {
         };
         self.store.write(|tx| -> Result<()> {
             for (epoch, key) in &keys {
-                let carried = CircleKey {
-                    circle: *circle,
-                    epoch: *epoch,
-                    key: key.clone(),
-                };
-                oplog::append(
-                    tx,
-                    &personal,
-                    &CIRCLES_DOC,
-                    KIND_CIRCLE_KEY,
-                    &carried.encode(),
-                )?;
-                tx.put_epoch(&seal_epoch_key(&storage, circle, *epoch, key))?;
+                keep_circle_key(tx, &personal, &storage, circle, *epoch, key)?;
             }
             Ok(())
         })?;

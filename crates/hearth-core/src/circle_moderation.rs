@@ -17,13 +17,11 @@
 //! A removed member's ops after the seqs their removal names are refused
 //! by every device (`circle_exchange`).
 
-use crate::circles::{
-    CIRCLES_DOC, Circle, CircleKey, KIND_CIRCLE_KEY, KIND_STATEMENT, MEMBERSHIP_DOC, open_circle_op,
-};
+use crate::circles::{Circle, KIND_STATEMENT, MEMBERSHIP_DOC, keep_circle_key, open_circle_op};
 use crate::journal::Journal;
 use crate::membership::Membership;
 use crate::oplog::{self, KIND_EPOCH, Writer};
-use crate::registry::{EpochChange, next_epoch, seal_epoch_key};
+use crate::registry::{EpochChange, next_epoch};
 use crate::{CoreError, Result};
 use chrono::Utc;
 use hearth_crypto::statement::{Action, CircleId, Role, Statement};
@@ -135,33 +133,8 @@ fn start_epoch(
             .insert(*device, wrap_key(agreement, &info, device, &key)?);
     }
     oplog::append(tx, writer, &MEMBERSHIP_DOC, KIND_EPOCH, &change.encode())?;
-    keep_key(tx, personal, storage, &writer.scope, change.epoch, &key)?;
+    keep_circle_key(tx, personal, storage, &writer.scope, change.epoch, &key)?;
     Ok(change.epoch)
-}
-
-/// Keep a circle's epoch key on this device and carry it to the person's
-/// other devices.
-fn keep_key(
-    tx: &StoreTx<'_>,
-    personal: &Writer<'_>,
-    storage: &SymmetricKey,
-    circle: &CircleId,
-    epoch: u32,
-    key: &SymmetricKey,
-) -> Result<()> {
-    tx.put_epoch(&seal_epoch_key(storage, circle, epoch, key))?;
-    let carried = CircleKey {
-        circle: *circle,
-        epoch,
-        key: key.clone(),
-    };
-    oplog::append(
-        tx,
-        personal,
-        &CIRCLES_DOC,
-        KIND_CIRCLE_KEY,
-        &carried.encode(),
-    )
 }
 
 impl Journal {
@@ -224,7 +197,7 @@ impl Journal {
     /// Writers for a change to `circle`: in the circle's highest epoch, and
     /// in the personal journal.
     fn circle_writers(&self, circle: &Circle) -> Result<(u32, SymmetricKey, u32, SymmetricKey)> {
-        let epoch = circle.keys.keys().next_back().copied().unwrap_or(0);
+        let epoch = circle.epoch();
         let key = circle
             .keys
             .get(&epoch)
@@ -474,7 +447,7 @@ impl Journal {
         }
         self.store.write(|tx| -> Result<()> {
             for (epoch, key) in &fresh {
-                keep_key(tx, &personal, &storage, circle, *epoch, key)?;
+                keep_circle_key(tx, &personal, &storage, circle, *epoch, key)?;
                 keys.insert(*epoch, key.clone());
             }
             if rotate && let Some(key) = keys.get(&current) {

@@ -170,8 +170,7 @@ impl Journal {
                 continue;
             };
             told.push(m.charter.name.clone());
-            let epoch = circle.keys.keys().next_back().copied().unwrap_or(0);
-            self.append_in_circle(&circle, epoch, &AWAY_DOC, KIND_AWAY, &plain)?;
+            self.append_in_circle(&circle, &AWAY_DOC, KIND_AWAY, &plain)?;
         }
         Ok(told)
     }
@@ -257,7 +256,7 @@ impl Journal {
                 )));
             }
         };
-        let (loaded, epoch) = self.circle_to_write(&hex::encode(id))?;
+        let loaded = self.circle_to_write(&hex::encode(id))?;
         let ops = self.store.read().ops_for_doc(&id, &MEMBERSHIP_DOC)?;
         let state = CircleState::read(&id, &ops, &loaded.keys)
             .ok_or_else(|| CoreError::invalid("the circle has not arrived whole on this device"))?;
@@ -291,7 +290,7 @@ impl Journal {
             sealed: hex::encode(aead::seal(&key, &context, &plain)),
         };
         let plain = serde_json::to_vec(&record).map_err(|e| CoreError::invalid(e.to_string()))?;
-        self.append_in_circle(&loaded, epoch, &REPORTS_DOC, KIND_REPORT, &plain)?;
+        self.append_in_circle(&loaded, &REPORTS_DOC, KIND_REPORT, &plain)?;
         tracing::info!("reported something to a circle's admins");
         Ok(())
     }

@@ -286,9 +286,8 @@ fn visit_setting(circle: &CircleId) -> String {
 }
 
 impl Journal {
-    /// The circle `id`, for writing in: its key of the highest epoch, when
-    /// this person is a member.
-    pub(crate) fn circle_to_write(&self, circle: &str) -> Result<(Circle, u32)> {
+    /// The circle named, for writing in, when this person is a member.
+    pub(crate) fn circle_to_write(&self, circle: &str) -> Result<Circle> {
         let id = self.find_circle(circle)?;
         let loaded = self.load_circle(&id)?;
         let me = self.secrets.user.identity_public();
@@ -302,19 +301,18 @@ impl Journal {
                 )
             )));
         }
-        let epoch = loaded.keys.keys().next_back().copied().unwrap_or(0);
-        Ok((loaded, epoch))
+        Ok(loaded)
     }
 
-    /// Append one op of this device in a circle.
+    /// Append one op of this device in a circle, in the epoch it writes in.
     pub(crate) fn append_in_circle(
         &mut self,
         circle: &Circle,
-        epoch: u32,
         doc: &DocId,
         kind: u8,
         plain: &[u8],
     ) -> Result<()> {
+        let epoch = circle.epoch();
         let key = circle
             .keys
             .get(&epoch)
@@ -333,13 +331,39 @@ impl Journal {
 
     /// The latest version of this person's entry `entry` in `circle`, if
     /// it was ever shared there.
-    fn my_latest(&self, circle: &Circle, entry: &[u8; 16]) -> Result<Option<Version>> {
+    /// Reads only that entry's document, with the circle's keys: no
+    /// membership is worked out, so an edit of an entry shared nowhere
+    /// costs one indexed query per circle.
+    fn my_latest(
+        &self,
+        circle: &CircleId,
+        keys: &BTreeMap<u32, hearth_crypto::SymmetricKey>,
+        entry: &[u8; 16],
+    ) -> Result<Option<Version>> {
         let me = self.secrets.user.identity_public();
-        let doc = shared_doc(&circle.id, &me, entry);
-        let ops = self.store.read().ops_for_doc(&circle.id, &doc)?;
+        let doc = shared_doc(circle, &me, entry);
+        let ops = self.store.read().ops_for_doc(circle, &doc)?;
         Ok(latest(ops.iter().filter_map(|op| {
-            open_circle_op(op, &circle.keys).and_then(|p| Version::decode(&p))
+            open_circle_op(op, keys).and_then(|p| Version::decode(&p))
         })))
+    }
+
+    /// `entry`'s latest version in each circle it is shared with now (not
+    /// unshared) whose member this person is.
+    fn shared_now(&self, entry: &[u8; 16]) -> Result<Vec<(Circle, Version)>> {
+        let me = self.secrets.user.identity_public();
+        let mut out = Vec::new();
+        for id in self.circle_ids()? {
+            let keys = self.circle_keys(&id)?;
+            let Some(version) = self.my_latest(&id, &keys, entry)?.filter(|v| !v.unshared) else {
+                continue;
+            };
+            let circle = self.load_circle(&id)?;
+            if circle.membership.as_ref().is_some_and(|m| m.is_member(&me)) {
+                out.push((circle, version));
+            }
+        }
+        Ok(out)
     }
 
     /// Share one of this person's entries with a circle (or share it again
@@ -368,11 +392,11 @@ impl Journal {
                 "this entry is in the trash: restore it first (`hearth trash restore`); nothing was shared",
             ));
         }
-        let (circle, epoch) = self.circle_to_write(circle)?;
+        let circle = self.circle_to_write(circle)?;
         let version = self.version_of(&e, warning, false);
         let doc = shared_doc(&circle.id, &self.secrets.user.identity_public(), &e.id.0);
         let plain = serde_json::to_vec(&version).map_err(|e| CoreError::invalid(e.to_string()))?;
-        self.append_in_circle(&circle, epoch, &doc, KIND_SHARE, &plain)?;
+        self.append_in_circle(&circle, &doc, KIND_SHARE, &plain)?;
         tracing::info!("shared an entry with a circle");
         self.shared_entry(&circle, &doc, true)?
             .ok_or_else(|| CoreError::invalid("the shared entry did not read back"))
@@ -382,12 +406,14 @@ impl Journal {
     /// What they already received cannot be recalled.
     pub fn unshare(&mut self, entry: &str, circle: &str) -> Result<()> {
         let id = self.resolve(entry)?;
-        let (circle, epoch) = self.circle_to_write(circle)?;
-        if !self.unshare_in(&circle, epoch, &id)? {
+        let circle = self.circle_to_write(circle)?;
+        let shared = self.my_latest(&circle.id, &circle.keys, &id.0)?;
+        let Some(version) = shared.filter(|v| !v.unshared) else {
             return Err(CoreError::invalid(
                 "this entry is not shared with that circle: nothing was changed",
             ));
-        }
+        };
+        self.write_unsharing(&circle, version)?;
         tracing::info!("unshared an entry");
         Ok(())
     }
@@ -395,25 +421,15 @@ impl Journal {
     /// Stop sharing `id` in every circle it is shared with (before it is
     /// purged): members' apps stop showing it.
     pub(crate) fn unshare_everywhere(&mut self, id: &EntryId) -> Result<()> {
-        let me = self.secrets.user.identity_public();
-        for circle in self.circle_ids()? {
-            let loaded = self.load_circle(&circle)?;
-            if !loaded.membership.as_ref().is_some_and(|m| m.is_member(&me)) {
-                continue;
-            }
-            let epoch = loaded.keys.keys().next_back().copied().unwrap_or(0);
-            self.unshare_in(&loaded, epoch, id)?;
+        for (circle, version) in self.shared_now(&id.0)? {
+            self.write_unsharing(&circle, version)?;
         }
         Ok(())
     }
 
-    /// Write an unsharing version of `id` in `circle` when it is shared
-    /// there now; whether it was.
-    fn unshare_in(&mut self, circle: &Circle, epoch: u32, id: &EntryId) -> Result<bool> {
-        let shared = self.my_latest(circle, &id.0)?;
-        let Some(mut version) = shared.filter(|v| !v.unshared) else {
-            return Ok(false);
-        };
+    /// Write the unsharing that follows `version`, this person's latest of
+    /// an entry in `circle`: no content, members' apps stop showing it.
+    fn write_unsharing(&mut self, circle: &Circle, mut version: Version) -> Result<()> {
         version.unshared = true;
         version.at = Utc::now().timestamp_millis();
         version.title.clear();
@@ -422,10 +438,11 @@ impl Journal {
         version.feelings.clear();
         version.mood = None;
         version.warning = None;
-        let doc = shared_doc(&circle.id, &self.secrets.user.identity_public(), &id.0);
+        let doc = version
+            .doc(&circle.id)
+            .ok_or_else(|| CoreError::invalid("a shared entry's version names no entry"))?;
         let plain = serde_json::to_vec(&version).map_err(|e| CoreError::invalid(e.to_string()))?;
-        self.append_in_circle(circle, epoch, &doc, KIND_SHARE, &plain)?;
-        Ok(true)
+        self.append_in_circle(circle, &doc, KIND_SHARE, &plain)
     }
 
     fn version_of(&self, e: &Entry, warning: Option<String>, unshared: bool) -> Version {
@@ -448,25 +465,17 @@ impl Journal {
     /// After this device changed `entry`: a new version in each circle it
     /// is shared with, when what members see changed.
     pub(crate) fn follow_shares(&mut self, e: &Entry) -> Result<()> {
-        for id in self.circle_ids()? {
-            let circle = self.load_circle(&id)?;
-            let me = self.secrets.user.identity_public();
-            if !circle.membership.as_ref().is_some_and(|m| m.is_member(&me)) {
-                continue;
-            }
-            let Some(before) = self.my_latest(&circle, &e.id.0)?.filter(|v| !v.unshared) else {
-                continue;
-            };
+        let me = self.secrets.user.identity_public();
+        for (circle, before) in self.shared_now(&e.id.0)? {
             let mut now = self.version_of(e, before.warning.clone(), false);
             now.at = before.at;
             if now == before {
                 continue;
             }
             now.at = Utc::now().timestamp_millis();
-            let epoch = circle.keys.keys().next_back().copied().unwrap_or(0);
-            let doc = shared_doc(&id, &me, &e.id.0);
+            let doc = shared_doc(&circle.id, &me, &e.id.0);
             let plain = serde_json::to_vec(&now).map_err(|e| CoreError::invalid(e.to_string()))?;
-            self.append_in_circle(&circle, epoch, &doc, KIND_SHARE, &plain)?;
+            self.append_in_circle(&circle, &doc, KIND_SHARE, &plain)?;
         }
         Ok(())
     }
@@ -498,7 +507,7 @@ impl Journal {
             _ => {}
         }
         let (circle, doc) = self.find_shared(shared)?;
-        let (circle, epoch) = self.circle_to_write(&hex::encode(circle))?;
+        let circle = self.circle_to_write(&hex::encode(circle))?;
         let record = ReplyRecord {
             v: 1,
             entry: hex::encode(doc),
@@ -507,13 +516,7 @@ impl Journal {
             support,
         };
         let plain = serde_json::to_vec(&record).map_err(|e| CoreError::invalid(e.to_string()))?;
-        self.append_in_circle(
-            &circle,
-            epoch,
-            &thread_doc(&circle.id, &doc),
-            KIND_REPLY,
-            &plain,
-        )?;
+        self.append_in_circle(&circle, &thread_doc(&circle.id, &doc), KIND_REPLY, &plain)?;
         let me = self.secrets.user.identity_public();
         let author = circle
             .membership

@@ -163,6 +163,13 @@ pub(crate) struct Circle {
     pub waiting: usize,
 }
 
+impl Circle {
+    /// The epoch this device writes in: the highest whose key it holds.
+    pub(crate) fn epoch(&self) -> u32 {
+        self.keys.keys().next_back().copied().unwrap_or(0)
+    }
+}
+
 impl Journal {
     /// Make a circle this person owns. Nothing is shared with it, and it
     /// has no other member until someone is invited.
@@ -206,19 +213,7 @@ impl Journal {
             device: &device,
         };
         self.store.write(|tx| -> Result<()> {
-            let carried = CircleKey {
-                circle,
-                epoch: 0,
-                key: key.clone(),
-            };
-            oplog::append(
-                tx,
-                &personal,
-                &CIRCLES_DOC,
-                KIND_CIRCLE_KEY,
-                &carried.encode(),
-            )?;
-            tx.put_epoch(&seal_epoch_key(&storage, &circle, 0, &key))?;
+            keep_circle_key(tx, &personal, &storage, &circle, 0, &key)?;
             oplog::append(tx, &in_circle, &MEMBERSHIP_DOC, KIND_DEVICE, &cert.encode())?;
             oplog::append(
                 tx,
@@ -283,7 +278,7 @@ impl Journal {
             agreements: m.charter.agreements.clone(),
             members,
             role: role_of(m, &me),
-            epoch: circle.keys.keys().next_back().copied().unwrap_or(0),
+            epoch: circle.epoch(),
             waiting: circle.waiting,
             shared: {
                 let mut shared = self.shared_in(&id)?;
@@ -551,6 +546,31 @@ pub(crate) fn open_circle_op(op: &OpRecord, keys: &BTreeMap<u32, SymmetricKey>) 
     }
     let key = keys.get(&op.epoch)?;
     aead::open(key, &oplog::payload_aad(op), &op.payload).ok()
+}
+
+/// Keep a circle's epoch key on this device (sealed under the storage key)
+/// and carry it to the person's other devices (a kind-7 op of `personal`).
+pub(crate) fn keep_circle_key(
+    tx: &StoreTx<'_>,
+    personal: &Writer<'_>,
+    storage: &SymmetricKey,
+    circle: &CircleId,
+    epoch: u32,
+    key: &SymmetricKey,
+) -> Result<()> {
+    tx.put_epoch(&seal_epoch_key(storage, circle, epoch, key))?;
+    let carried = CircleKey {
+        circle: *circle,
+        epoch,
+        key: key.clone(),
+    };
+    oplog::append(
+        tx,
+        personal,
+        &CIRCLES_DOC,
+        KIND_CIRCLE_KEY,
+        &carried.encode(),
+    )
 }
 
 /// Keep every circle key the personal scope carries that this device can
