@@ -2,13 +2,13 @@
 //! each device a real iroh endpoint on loopback in the test's own network
 //! namespace.
 
-use crate::network::{cheap, loopback_only, runtime, shared, sync_pair};
+use crate::network::{cheap, dial_as_stranger, loopback_only, runtime, shared, sync_pair};
 use hearth_core::circle_invite::CirclePreview;
 use hearth_core::circle_share::Support;
 use hearth_core::circles::NewCircle;
 use hearth_core::network::{self, NetOptions, Network, PeerAddress, SharedJournal};
 use hearth_core::{EntryDraft, Vault};
-use hearth_sync::{Allowlist, CircleTicket, Node, NodeOptions};
+use hearth_sync::CircleTicket;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -155,21 +155,8 @@ fn invitations_that_are_expired_wrong_used_or_declined_change_nothing_and_member
 
         // Cal, in no circle with Ann, is refused by Ann's node even when
         // his own node lets the connection out.
-        let target = hearth_sync::node::parse_address_ticket(&net_ann.ticket()).unwrap();
-        let own = Allowlist::default();
-        own.insert(*target.id.as_bytes());
-        let node = Node::spawn(
-            &NodeOptions::direct([7; 32]),
-            network::replica(cal.clone()),
-            own,
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-        let e = node.sync_with(target).await.unwrap_err().to_string();
+        let e = dial_as_stranger(&net_ann, &cal).await;
         assert!(e.contains("does not know this device"), "{e}");
-        node.shutdown().await;
         for net in [net_ann, net_bea, net_cal] {
             net.shutdown().await;
         }

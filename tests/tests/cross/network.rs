@@ -142,25 +142,31 @@ fn a_device_that_is_not_trusted_is_refused_by_the_device_it_dials() {
         let net = Network::start(a.clone(), &NetOptions::default(), None)
             .await
             .unwrap();
-        let target = hearth_sync::node::parse_address_ticket(&net.ticket()).unwrap();
-        // A stranger whose own node would let the connection through.
-        let own = Allowlist::default();
-        own.insert(*target.id.as_bytes());
-        let node = Node::spawn(
-            &NodeOptions::direct([7; 32]),
-            network::replica(stranger.clone()),
-            own,
-            None,
-            None,
-        )
-        .await
-        .unwrap();
-        let e = node.sync_with(target).await.unwrap_err().to_string();
+        let e = dial_as_stranger(&net, &stranger).await;
         assert!(e.contains("does not know this device"), "{e}");
-        node.shutdown().await;
         net.shutdown().await;
     });
     assert_eq!(count(&a), 0, "nothing reached the dialled device");
+}
+
+/// Dial `net` from a node of `stranger`'s journal (a device key of its own)
+/// whose own allowlist lets the connection out; why the exchange failed.
+pub(crate) async fn dial_as_stranger(net: &Network, stranger: &SharedJournal) -> String {
+    let target = hearth_sync::node::parse_address_ticket(&net.ticket()).unwrap();
+    let own = Allowlist::default();
+    own.insert(*target.id.as_bytes());
+    let node = Node::spawn(
+        &NodeOptions::direct([7; 32]),
+        network::replica(stranger.clone()),
+        own,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    let e = node.sync_with(target).await.unwrap_err().to_string();
+    node.shutdown().await;
+    e
 }
 
 /// A first device, and a second made from its backup while it was empty.

@@ -2,7 +2,7 @@
 //! each person their own journal, all inside a loopback-only network
 //! namespace (see `netns`).
 
-use crate::netns::{Netns, eventually};
+use crate::netns::{Background, Netns, eventually};
 use crate::support::{CHEAP_KDF, Journal};
 use serde_json::Value;
 use std::time::Duration;
@@ -23,6 +23,16 @@ fn members(ns: &Netns, journal: &Journal, circle: &str) -> Vec<(String, String, 
             )
         })
         .collect()
+}
+
+/// `hearth serve` on `journal`, and the address ticket it printed first.
+fn start_serve(ns: &Netns, journal: &Journal) -> (Background, String) {
+    let mut serve = ns.spawn(journal, &["serve", "--json"]);
+    let address = serve.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (serve, address)
 }
 
 fn invite(ns: &Netns, admin: &Journal, circle: &str) -> String {
@@ -60,11 +70,7 @@ fn a_person_invited_reads_the_agreements_first_and_joins_only_when_they_accept()
     let id = made["id"].as_str().unwrap().to_string();
     ns.fails(&ann, &["circle", "invite", "Evenings"])
         .says(&["start `hearth serve`", "nothing was changed"]);
-    let mut serve = ns.spawn(&ann, &["serve", "--json"]);
-    let address = serve.json_line(LONG)["ticket"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (serve, address) = start_serve(&ns, &ann);
     let ticket = invite(&ns, &ann, "Evenings");
 
     // Bea reads what the circle is for and declines: nothing changes.
@@ -161,11 +167,7 @@ fn a_person_invited_reads_the_agreements_first_and_joins_only_when_they_accept()
     let paired = ns.ok(&phone, &args).json();
     assert!(paired["sync"].is_object(), "{paired}");
     invite_pair.finish(LONG);
-    let mut serve_bea = ns.spawn(&bea, &["serve", "--json"]);
-    let bea_address = serve_bea.json_line(LONG)["ticket"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (serve_bea, bea_address) = start_serve(&ns, &bea);
     ns.ok(&phone, &["sync", "--peer", &bea_address]);
     assert_eq!(members(&ns, &phone, &id), both);
     ns.ok(&bea, &["sync", "--peer", &address]);
@@ -182,11 +184,7 @@ fn a_shared_entry_reaches_a_member_behind_its_warning_and_their_replies_come_bac
     let ns = Netns::new();
     let ann = Journal::new();
     ns.ok(&ann, &["circle", "create", "Evenings", "--as", "Ann"]);
-    let mut serve = ns.spawn(&ann, &["serve", "--json"]);
-    let address = serve.json_line(LONG)["ticket"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (serve, address) = start_serve(&ns, &ann);
     let ticket = invite(&ns, &ann, "Evenings");
     let bea = Journal::new();
     ns.ok(
@@ -293,11 +291,7 @@ fn admins_promote_and_remove_members_mute_hides_for_oneself_reports_reach_admins
     let ns = Netns::new();
     let ann = Journal::new();
     ns.ok(&ann, &["circle", "create", "Evenings", "--as", "Ann"]);
-    let mut serve = ns.spawn(&ann, &["serve", "--json"]);
-    let address = serve.json_line(LONG)["ticket"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (serve, address) = start_serve(&ns, &ann);
     let (bea, cal) = (Journal::new(), Journal::new());
     for (j, name) in [(&bea, "Bea"), (&cal, "Cal")] {
         let ticket = invite(&ns, &ann, "Evenings");
