@@ -122,6 +122,10 @@ pub fn entry_to_record(e: &Entry) -> Record {
         starred: e.starred,
         created_at: e.created_at,
         updated_at: e.updated_at,
+        attachments: Vec::new(),
+        place: None,
+        weather: None,
+        time_zone: None,
     }
 }
 

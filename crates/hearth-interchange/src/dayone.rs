@@ -302,6 +302,10 @@ fn entry(map: &Map<String, Value>, log: &mut DropLog) -> Result<Record, String> 
         starred,
         created_at,
         updated_at,
+        attachments: Vec::new(),
+        place: None,
+        weather: None,
+        time_zone: None,
     })
 }
 

@@ -188,6 +188,10 @@ fn entry_from(f: &Fields<'_>) -> Result<Record, String> {
         starred: f.req_bool("starred")?,
         created_at: f.req_rfc3339("created_at")?,
         updated_at: f.req_rfc3339("updated_at")?,
+        attachments: Vec::new(),
+        place: None,
+        weather: None,
+        time_zone: None,
     })
 }
 
@@ -208,6 +212,10 @@ mod tests {
             starred: true,
             created_at: "2021-03-05T21:40:00.123456789Z".parse().unwrap(),
             updated_at: Utc.with_ymd_and_hms(2021, 3, 6, 8, 0, 0).unwrap(),
+            attachments: Vec::new(),
+            place: None,
+            weather: None,
+            time_zone: None,
         }
     }
 

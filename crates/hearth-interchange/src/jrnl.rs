@@ -532,6 +532,10 @@ fn entry_from_text(text: &str, when: chrono::DateTime<Utc>) -> Record {
         starred,
         created_at: when,
         updated_at: when,
+        attachments: Vec::new(),
+        place: None,
+        weather: None,
+        time_zone: None,
     }
 }
 
@@ -714,6 +718,10 @@ mod tests {
                         starred,
                         created_at: t,
                         updated_at: t,
+                        attachments: Vec::new(),
+                        place: None,
+                        weather: None,
+                        time_zone: None,
                     }
                 },
             )
@@ -863,6 +871,10 @@ mod tests {
             starred: true,
             created_at: utc("2021-03-05T21:40:00Z"),
             updated_at: utc("2021-03-05T21:40:00Z"),
+            attachments: Vec::new(),
+            place: None,
+            weather: None,
+            time_zone: None,
         };
         let mut plain = r.clone();
         plain.starred = false;

@@ -279,6 +279,10 @@ fn entry_from<Tz: TimeZone>(f: &Fields<'_>, tz: &Tz) -> Result<Record, String> {
         starred: f.opt_bool("starred")?.unwrap_or(false),
         created_at: when,
         updated_at: when,
+        attachments: Vec::new(),
+        place: None,
+        weather: None,
+        time_zone: None,
     })
 }
 
@@ -341,6 +345,10 @@ mod tests {
                         starred,
                         created_at: t,
                         updated_at: t,
+                        attachments: Vec::new(),
+                        place: None,
+                        weather: None,
+                        time_zone: None,
                     }
                 })
         }
@@ -385,6 +393,10 @@ mod tests {
             starred: false,
             created_at: utc("2021-03-05T21:40:59Z"),
             updated_at: utc("2021-03-05T21:40:59Z"),
+            attachments: Vec::new(),
+            place: None,
+            weather: None,
+            time_zone: None,
         };
         let text = render(&[r], &Utc).unwrap();
         let expected = r#"{

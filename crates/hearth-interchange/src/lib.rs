@@ -37,8 +37,9 @@ mod markdown;
 ///
 /// This is also the shape of an entry in `--json` output and in the
 /// `hearth` backup format: `{id, title, body, mood, feelings, tags, starred,
-/// created_at, updated_at}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// created_at, updated_at}`, plus `attachments`, `place`, `weather` and
+/// `time_zone` when the entry has them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     /// Hearth's id when the source had one (the `hearth` format); importers
     /// of other formats leave it `None`.
@@ -54,6 +55,115 @@ pub struct Record {
     pub starred: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Files that belong to the entry. The body refers to one as
+    /// `attachment:KEY` (`![caption](attachment:KEY)` shows a photo in
+    /// place).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<RecordAttachment>,
+    /// Where the entry was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
+    /// The weather when it was written, as a person reads it ("Partly
+    /// cloudy, 12 °C").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weather: Option<String>,
+    /// The IANA time zone the entry was written in ("Europe/Berlin").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+}
+
+/// A file that belongs to a [`Record`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordAttachment {
+    /// What the record's body calls it: `attachment:KEY`. Unique within the
+    /// record; only ASCII letters, digits, `-`, `_` and `.`.
+    pub key: String,
+    /// The file name to show and to save it under (no folders).
+    pub name: String,
+    /// Its media type ("image/jpeg"), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// Where the bytes are. Readers name a file or a zip member; a caller
+    /// writing records names its own store.
+    #[serde(skip)]
+    pub source: AttachmentSource,
+}
+
+/// Where an attachment's bytes are, so that they are read when stored and
+/// never all held in memory at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AttachmentSource {
+    /// Not known (for example, a record read back from `--json`).
+    #[default]
+    Missing,
+    /// A file on disk.
+    File(PathBuf),
+    /// A member of a zip archive.
+    Zip { archive: PathBuf, member: String },
+    /// Something only the caller can read, by this id (see [`Blobs`]).
+    Stored(String),
+}
+
+impl AttachmentSource {
+    /// Hand a reader of the bytes to `f` ([`AttachmentSource::File`] and
+    /// [`AttachmentSource::Zip`]; the others are the caller's to read). The
+    /// bytes are streamed, never held whole.
+    pub fn read_with<T>(
+        &self,
+        f: impl FnOnce(&mut dyn std::io::Read) -> std::io::Result<T>,
+    ) -> Result<T, InterchangeError> {
+        match self {
+            AttachmentSource::File(path) => {
+                let mut file = std::fs::File::open(path).map_err(|e| common::io_err(path, e))?;
+                f(&mut file).map_err(|e| common::io_err(path, e))
+            }
+            AttachmentSource::Zip { archive, member } => {
+                let file = std::fs::File::open(archive).map_err(|e| common::io_err(archive, e))?;
+                let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+                    .map_err(|e| common::io_err(archive, std::io::Error::other(e)))?;
+                let mut reader = zip.by_name(member).map_err(|e| {
+                    common::io_err(
+                        archive,
+                        std::io::Error::other(format!("cannot read `{member}` in the zip: {e}")),
+                    )
+                })?;
+                f(&mut reader).map_err(|e| common::io_err(archive, e))
+            }
+            AttachmentSource::Missing | AttachmentSource::Stored(_) => Err(
+                InterchangeError::Unsupported("this attachment's bytes are not in a file".into()),
+            ),
+        }
+    }
+}
+
+/// The caller's store of attachments, for writers: copies the bytes of
+/// [`AttachmentSource::Stored`] attachments.
+pub trait Blobs {
+    /// Copy the bytes of the stored attachment `id` to `out`.
+    fn copy(&self, id: &str, out: &mut dyn std::io::Write) -> std::io::Result<u64>;
+}
+
+/// For records without stored attachments.
+pub struct NoBlobs;
+
+impl Blobs for NoBlobs {
+    fn copy(&self, id: &str, _out: &mut dyn std::io::Write) -> std::io::Result<u64> {
+        Err(std::io::Error::other(format!(
+            "no attachment store holds {id}"
+        )))
+    }
+}
+
+/// A place, as far as the source knew it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Place {
+    /// The name as a person would say it ("Café Sperl, Vienna, Austria").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
 }
 
 /// The file formats Hearth reads and writes.
@@ -199,6 +309,18 @@ pub fn read(format: Format, path: &Path) -> Result<Parsed, InterchangeError> {
 /// half-written file. What a format cannot hold is listed by
 /// [`lost_on_write`].
 pub fn write(format: Format, path: &Path, records: &[Record]) -> Result<(), InterchangeError> {
+    write_with(format, path, records, &NoBlobs)
+}
+
+/// [`write()`], copying [`AttachmentSource::Stored`] attachments from
+/// `blobs`.
+pub fn write_with(
+    format: Format,
+    path: &Path,
+    records: &[Record],
+    blobs: &dyn Blobs,
+) -> Result<(), InterchangeError> {
+    let _ = blobs;
     if format == Format::DayOne {
         return Err(InterchangeError::Unsupported(
             "Hearth imports Day One exports but cannot write them; export to hearth, markdown, jrnl or jrnl-json instead".into(),

@@ -540,6 +540,10 @@ pub(crate) fn parse_file<Tz: TimeZone>(
         starred: f.opt_bool("starred").map_err(err)?.unwrap_or(false),
         created_at,
         updated_at,
+        attachments: Vec::new(),
+        place: None,
+        weather: None,
+        time_zone: None,
     })
 }
 
@@ -598,6 +602,10 @@ mod tests {
             starred: false,
             created_at: t("2021-03-05T21:40:00Z"),
             updated_at: t("2021-03-05T22:00:00.5Z"),
+            attachments: Vec::new(),
+            place: None,
+            weather: None,
+            time_zone: None,
         }
     }
 

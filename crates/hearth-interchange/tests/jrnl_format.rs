@@ -84,6 +84,10 @@ fn rec(title: &str, body: &str, tags: &[&str], starred: bool, at: &str) -> Recor
         starred,
         created_at: utc(at),
         updated_at: utc(at),
+        attachments: Vec::new(),
+        place: None,
+        weather: None,
+        time_zone: None,
     }
 }
 

@@ -54,6 +54,10 @@ fn writes_what_jrnl_exports() {
         starred: true,
         created_at: at,
         updated_at: utc("2022-01-01T00:00:00Z"),
+        attachments: Vec::new(),
+        place: None,
+        weather: None,
+        time_zone: None,
     };
     write(Format::JrnlJson, &path, &[r]).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();

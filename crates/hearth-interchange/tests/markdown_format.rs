@@ -74,6 +74,10 @@ fn rec(title: &str, body: &str) -> Record {
         starred: false,
         created_at: utc("2021-03-05T12:00:00Z"),
         updated_at: utc("2021-03-05T12:00:00Z"),
+        attachments: Vec::new(),
+        place: None,
+        weather: None,
+        time_zone: None,
     }
 }
 

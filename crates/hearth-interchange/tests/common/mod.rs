@@ -88,6 +88,10 @@ pub fn record() -> impl Strategy<Value = Record> {
                 starred,
                 created_at,
                 updated_at,
+                attachments: Vec::new(),
+                place: None,
+                weather: None,
+                time_zone: None,
             },
         )
 }
