@@ -2,8 +2,8 @@
 """Read a Hearth backup without Hearth.
 
 Written from FORMAT.md alone (section numbers below refer to it), with
-argon2-cffi and PyNaCl. Reads backup format versions 3 and 2 (section 3) and
-version 1 (section 4). Prints the journal's entries as JSON, the way
+argon2-cffi and PyNaCl. Reads backup format versions 4, 3 and 2 (section 3)
+and version 1 (section 4). Prints the journal's entries as JSON, the way
 `hearth list --json` prints them, and checks the whole history on the way:
 every op's author, signature, chain and payload, every epoch key, view
 and setting.
@@ -252,6 +252,13 @@ def parse_tombstone(body, version):
     }
 
 
+def parse_blob_chunk(body, version):
+    """3.5 type 6."""
+    row = {"id": body.take(32), "index": body.u32()}
+    row["payload"] = body.take(body.u32())
+    return row
+
+
 # 3.5: record type -> (list, parser, first backup version that has it);
 # 4: a version-1 backup has no records of types 4 and 5.
 RECORD_TYPES = {
@@ -260,6 +267,7 @@ RECORD_TYPES = {
     3: ("settings", parse_setting, 1),
     4: ("epochs", parse_epoch_key, 2),
     5: ("tombstones", parse_tombstone, 2),
+    6: ("blobs", parse_blob_chunk, 4),
 }
 
 
@@ -303,7 +311,7 @@ def read_backup(data, passphrase=None, recovery_key=None):
     r = Reader(data)
     r.take(8)
     version = r.u16()
-    if version not in (1, 2, 3):
+    if version not in (1, 2, 3, 4):
         raise Unreadable(f"unknown backup format version {version}")
     header_len = r.u32()
     header = parse_header(r.take(header_len))
@@ -598,6 +606,30 @@ VIEW_KEYS = (
 )
 
 
+BLOB_CHUNK = 1 << 20
+
+
+def check_attachment(b, a):
+    """2.11: every chunk of the attachment opens, and the chunks' hashes give its id."""
+    content = bytes.fromhex(a["id"])
+    blob = h256(b"hearth/blob-id/v1" + b["scope_key"] + content)
+    chunks = sorted((c for c in b["blobs"] if c["id"] == blob), key=lambda c: c["index"])
+    count = max(1, -(-a["size"] // BLOB_CHUNK))
+    if [c["index"] for c in chunks] != list(range(count)):
+        raise Unreadable(f"attachment {a['name']} is incomplete")
+    hashes = b""
+    size = 0
+    for c in chunks:
+        last = 1 if c["index"] == count - 1 else 0
+        aad = b"hearth/blob/v1" + content + struct.pack(">I", c["index"]) + bytes([last])
+        plain = open_envelope(b["scope_key"], aad, c["payload"], f"attachment {a['name']}")
+        hashes += h256(plain)
+        size += len(plain)
+    if size != a["size"] or h256(b"hearth/file/v1" + struct.pack(">Q", size) + hashes) != content:
+        raise Unreadable(f"attachment {a['name']}: its bytes do not match its id")
+    return a
+
+
 def entries(b):
     """2.3 and 2.9: the entries not in the trash, as `hearth list --json`."""
     out = []
@@ -617,21 +649,29 @@ def entries(b):
             raise Unreadable(f"{what} lacks some of its fields")
         if f["v"] != 1:
             raise Unreadable("unknown view version")
+        attachments = [check_attachment(b, parse_json(a.encode(), what)) for a in f.get("attachments", [])]
         if f["trashed_at"] is not None:
             continue
-        out.append(
-            {
-                "id": v["doc"].hex(),
-                "title": f["title"],
-                "body": f["body"],
-                "mood": f["mood"],
-                "feelings": f["feelings"],
-                "tags": f["tags"],
-                "starred": f["starred"],
-                "created_at": f["created_at"],
-                "updated_at": f["updated_at"],
-            }
-        )
+        entry = {
+            "id": v["doc"].hex(),
+            "title": f["title"],
+            "body": f["body"],
+            "mood": f["mood"],
+            "feelings": f["feelings"],
+            "tags": f["tags"],
+            "starred": f["starred"],
+            "created_at": f["created_at"],
+            "updated_at": f["updated_at"],
+        }
+        # 2.3: format 4's keys, present only when the entry has them
+        if attachments:
+            entry["attachments"] = attachments
+        if f.get("place") is not None:
+            entry["place"] = parse_json(f["place"].encode(), what)
+        for key in ("weather", "time_zone"):
+            if f.get(key) is not None:
+                entry[key] = f[key]
+        out.append(entry)
     out.sort(key=lambda e: (e["created_at"], e["id"]), reverse=True)
     for e in out:
         e["created_at"] = rfc3339(e["created_at"])

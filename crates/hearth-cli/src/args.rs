@@ -55,6 +55,14 @@ pub enum Command {
     Import(TransferArgs),
     /// Export every entry to a file or folder
     Export(TransferArgs),
+    /// Add photos or files to an entry (JPEG, PNG, HEIC, WebP, GIF, PDF, audio...; up to 100 MiB each)
+    Attach(AttachArgs),
+    /// List an entry's photos and files
+    Attachments(AttachmentsArgs),
+    /// One attachment: `attachment save ID PATH` writes it out
+    Attachment(AttachmentArgs),
+    /// Take a photo or file out of an entry (its history keeps it)
+    Detach(DetachArgs),
     /// Every saved version of an entry
     History(HistoryArgs),
     /// List the entries in the trash
@@ -83,6 +91,58 @@ pub enum Command {
     Reply(ReplyArgs),
     /// Tell your circles you are taking a break until a date (so no one worries); `--back` when you return
     Away(AwayArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttachArgs {
+    /// The entry's id (or a unique prefix)
+    pub entry: String,
+    /// The files to add
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Print JSON: the attachments added
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AttachmentsArgs {
+    /// The entry's id (or a unique prefix)
+    pub entry: String,
+    /// Print JSON: [{"id", "name", "media_type", "size", "added_at"}]
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AttachmentArgs {
+    #[command(subcommand)]
+    pub action: AttachmentAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttachmentAction {
+    /// Write an attachment to a new file (or into a folder, under its own name)
+    Save {
+        /// The attachment's id (4 or more of its hex digits, as `hearth attachments ENTRY` shows them)
+        id: String,
+        /// Where to write it; an existing file is never replaced
+        path: PathBuf,
+        /// Print JSON: {"id", "name", "path", "size"}
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DetachArgs {
+    /// The entry's id (or a unique prefix)
+    pub entry: String,
+    /// The attachment's id (a unique prefix) or its file name
+    pub attachment: String,
+    /// Print JSON: the attachment taken out
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

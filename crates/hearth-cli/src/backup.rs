@@ -29,10 +29,11 @@ pub fn backup(home: &Path, a: &BackupArgs) -> Result<()> {
     let j = crate::unlock(home)?;
     let s = j.backup(path)?;
     say!(
-        "Backed up {} with their history ({} {}) to {}.",
+        "Backed up {} with their history ({} {}){} to {}.",
         counted(s.entries + s.trashed, "entry", "entries"),
         s.ops,
         plural(s.ops, "change", "changes"),
+        files(&s),
         path.display()
     );
     if s.recovery_key {
@@ -79,7 +80,20 @@ fn contents(s: &BackupSummary) -> String {
         s.ops,
         plural(s.ops, "change", "changes")
     ));
+    out.push_str(&files(s));
     out
+}
+
+/// `, and 3 photos and files (8.2 MiB), every byte checked`, or nothing.
+fn files(s: &BackupSummary) -> String {
+    if s.attachments == 0 {
+        return String::new();
+    }
+    format!(
+        " and {} ({}, every byte checked)",
+        counted(s.attachments, "photo or file", "photos and files"),
+        hearth_core::attachments::human_size(s.attachment_bytes)
+    )
 }
 
 /// The passphrase or the recovery key, read once.

@@ -3,6 +3,7 @@
 //! prints.
 
 mod args;
+mod attach;
 mod backup;
 mod circle;
 mod devices;
@@ -199,6 +200,10 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Attach(a) => attach::attach(&mut unlock(&home)?, &a),
+        Command::Attachments(a) => attach::list(&unlock(&home)?, &a),
+        Command::Attachment(a) => attach::attachment(&unlock(&home)?, &a),
+        Command::Detach(a) => attach::detach(&mut unlock(&home)?, &a),
         Command::History(a) => history::history(&unlock(&home)?, &a),
         Command::Trash(a) => history::trash(&mut unlock(&home)?, &a),
         Command::Undelete(a) => {

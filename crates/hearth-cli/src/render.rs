@@ -77,11 +77,45 @@ pub fn entry(e: &Entry) -> String {
         meta.push("starred".into());
     }
     let _ = writeln!(s, "{}", meta.join(" · "));
+    let mut there = Vec::new();
+    if let Some(p) = &e.place {
+        there.push(place(p));
+    }
+    if let Some(w) = &e.weather {
+        there.push(w.clone());
+    }
+    if let Some(t) = e.time_there() {
+        there.push(t);
+    }
+    if !there.is_empty() {
+        let _ = writeln!(s, "{}", there.join(" · "));
+    }
     let _ = writeln!(s, "id {}", e.id);
     if !e.body.is_empty() {
         let _ = writeln!(s, "\n{}", e.body.trim_end());
     }
+    if !e.attachments.is_empty() {
+        let _ = writeln!(s);
+        for a in &e.attachments {
+            let _ = writeln!(
+                s,
+                "[{}] {} ({})",
+                &a.id[..12],
+                a.name,
+                hearth_core::attachments::human_size(a.size)
+            );
+        }
+    }
     s
+}
+
+/// A place as its name, else its coordinates.
+fn place(p: &hearth_core::entry::Place) -> String {
+    match (&p.name, p.latitude, p.longitude) {
+        (Some(n), _, _) => n.clone(),
+        (None, Some(lat), Some(lon)) => format!("{lat:.4}, {lon:.4}"),
+        _ => "a place".into(),
+    }
 }
 
 /// A search hit: the entry's line, then its snippet, highlighted in bold

@@ -54,6 +54,10 @@ pub struct BackupSummary {
     /// not counted).
     pub ops: usize,
     pub settings: usize,
+    /// Photos and files in the entries (each file once), every byte checked.
+    pub attachments: usize,
+    /// Their size, in bytes.
+    pub attachment_bytes: u64,
     /// Whether the recovery key opens it too.
     pub recovery_key: bool,
     /// Size of the backup file.
@@ -218,6 +222,7 @@ fn open_backup(path: &Path, bytes: &[u8], key: &BackupKey<'_>) -> Result<Opened>
         settings: records.settings,
         epochs: records.epochs,
         tombstones: records.tombstones,
+        blobs: records.blobs,
     };
     let counts = check_rows(
         &rows,
@@ -281,6 +286,8 @@ struct Counts {
     trashed: usize,
     ops: usize,
     settings: usize,
+    attachments: usize,
+    attachment_bytes: u64,
 }
 
 /// Check every row as restore needs it: the op log gap-free from seq 1 for
@@ -389,6 +396,7 @@ fn check_rows(
     }
     let mut seen = BTreeSet::new();
     let (mut entries, mut trashed) = (0, 0);
+    let mut files: Vec<crate::attachments::Attachment> = Vec::new();
     for v in &rows.views {
         let id = hex::encode(v.doc);
         if !seen.insert((v.scope, v.doc)) {
@@ -407,6 +415,12 @@ fn check_rows(
             return Err(format!("entry {id} has a view but no history"));
         }
         let fields = view::open(key, v).map_err(|e| e.to_string())?;
+        let entry = crate::entry::Entry::from_fields(crate::EntryId(v.doc), fields.clone());
+        for a in entry.attachments {
+            if !files.iter().any(|f| f.id == a.id) {
+                files.push(a);
+            }
+        }
         if fields.trashed_at.is_some() {
             trashed += 1;
         } else {
@@ -421,11 +435,14 @@ fn check_rows(
         aead::open(key, &settings::aad(&s.name), &s.payload)
             .map_err(|_| format!("setting {:?} does not decrypt", s.name))?;
     }
+    let attachment_bytes = crate::attachments::check_backup_blobs(&rows.blobs, &files, key)?;
     Ok(Counts {
         entries,
         trashed,
         ops: rows.ops.iter().filter(|o| o.kind != KIND_DEVICE).count(),
         settings: rows.settings.len(),
+        attachments: files.len(),
+        attachment_bytes,
     })
 }
 
@@ -460,6 +477,8 @@ fn summary(h: &Header, c: &Counts, bytes: usize) -> BackupSummary {
         trashed: c.trashed,
         ops: c.ops,
         settings: c.settings,
+        attachments: c.attachments,
+        attachment_bytes: c.attachment_bytes,
         recovery_key: h.wrapped_recovery.is_some(),
         bytes: bytes as u64,
         made_at: crate::entry::from_millis(h.made_at),

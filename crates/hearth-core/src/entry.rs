@@ -1,9 +1,11 @@
 //! The entry as the shells see it, the inputs that create or change one, and
 //! the rules every input must pass before anything is written.
 
+use crate::attachments::Attachment;
 use crate::{CoreError, Result};
 use chrono::{DateTime, TimeZone, Utc};
 use hearth_doc::EntryFields;
+pub use hearth_interchange::Place;
 use hearth_store::DocId;
 use serde::Serialize;
 use std::fmt;
@@ -63,7 +65,7 @@ impl Serialize for EntryId {
 }
 
 /// A journal entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Entry {
     pub id: EntryId,
     pub title: String,
@@ -77,6 +79,22 @@ pub struct Entry {
     pub updated_at: DateTime<Utc>,
     #[serde(skip)]
     pub(crate) trashed_at: Option<DateTime<Utc>>,
+    /// Photos and files in the entry, in the order they were added.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    /// The content hash of every attachment the entry ever had (its
+    /// history keeps them).
+    #[serde(skip)]
+    pub(crate) files: Vec<String>,
+    /// Where it was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
+    /// The weather then, as a person reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weather: Option<String>,
+    /// The IANA time zone it was written in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 impl Entry {
@@ -92,6 +110,15 @@ impl Entry {
             created_at: from_millis(f.created_at),
             updated_at: from_millis(f.updated_at),
             trashed_at: f.trashed_at.map(from_millis),
+            attachments: f
+                .attachments
+                .iter()
+                .filter_map(|a| Attachment::decode(a))
+                .collect(),
+            files: f.files,
+            place: f.place.and_then(|p| serde_json::from_str(&p).ok()),
+            weather: f.weather,
+            time_zone: f.time_zone,
         }
     }
 
@@ -106,7 +133,40 @@ impl Entry {
             created_at: self.created_at.timestamp_millis(),
             updated_at: self.updated_at.timestamp_millis(),
             trashed_at: self.trashed_at.map(|t| t.timestamp_millis()),
+            attachments: self.attachments.iter().map(Attachment::encode).collect(),
+            files: self.files_with_attachments(),
+            place: self
+                .place
+                .as_ref()
+                .and_then(|p| serde_json::to_string(p).ok()),
+            weather: self.weather.clone(),
+            time_zone: self.time_zone.clone(),
         }
+    }
+
+    /// `files` with the current attachments' hashes added.
+    fn files_with_attachments(&self) -> Vec<String> {
+        let mut files = self.files.clone();
+        for a in &self.attachments {
+            if !files.contains(&a.id) {
+                files.push(a.id.clone());
+            }
+        }
+        files
+    }
+
+    /// When it was written as the clock read where it was written, with
+    /// the zone: `09:30 in Europe/Berlin (UTC+02:00)`; `None` without a
+    /// known time zone.
+    pub fn time_there(&self) -> Option<String> {
+        let tz: chrono_tz::Tz = self.time_zone.as_deref()?.parse().ok()?;
+        let t = self.created_at.with_timezone(&tz);
+        Some(format!(
+            "{} in {} (UTC{})",
+            t.format("%Y-%m-%d %H:%M"),
+            tz.name(),
+            t.format("%:z")
+        ))
     }
 
     /// Whether the entry is in the trash.
@@ -264,25 +324,44 @@ pub fn check_body(b: &str) -> Result<()> {
     Ok(())
 }
 
-/// Tags and feelings: single words (letters, digits, `-`, `_`, `/`), without
-/// a leading `@` or `#`, trimmed, no duplicates (ignoring case), order kept.
+/// The characters a tag or feeling may hold besides letters and digits.
+/// Spaces are kept inside (`Example Tag` from Day One stays as it is); a
+/// comma separates tags where people type them.
+pub const WORD_PUNCTUATION: &str = "-_/ '.&+";
+
+/// The longest tag or feeling, in characters.
+pub const WORD_MAX: usize = 100;
+
+/// Tags and feelings: letters, digits, spaces inside and `- _ / ' . & +`,
+/// without a leading `@` or `#`, trimmed with runs of spaces made one, no
+/// duplicates (ignoring case), order kept.
 pub fn normalize_words(words: &[String], what: &str) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for w in words {
-        let w = w.trim().trim_start_matches(['@', '#']);
+        let w = w
+            .trim()
+            .trim_start_matches(['@', '#'])
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if w.is_empty() {
             return Err(CoreError::invalid(format!("an empty {what} was given")));
         }
         if let Some(bad) = w
             .chars()
-            .find(|c| !(c.is_alphanumeric() || "-_/".contains(*c)))
+            .find(|c| !(c.is_alphanumeric() || WORD_PUNCTUATION.contains(*c)))
         {
             return Err(CoreError::invalid(format!(
-                "{what} {w:?} contains {bad:?}: a {what} is one word (letters, digits, - _ /)"
+                "{what} {w:?} contains {bad:?}: a {what} holds letters, digits, spaces and - _ / ' . & +"
             )));
         }
-        if !out.iter().any(|o| o.eq_ignore_ascii_case(w)) {
-            out.push(w.to_string());
+        if w.chars().count() > WORD_MAX {
+            return Err(CoreError::invalid(format!(
+                "{what} {w:?} is longer than the {WORD_MAX} characters a {what} may have"
+            )));
+        }
+        if !out.iter().any(|o| o.eq_ignore_ascii_case(&w)) {
+            out.push(w);
         }
     }
     Ok(out)
@@ -303,6 +382,11 @@ impl EntryDraft {
             created_at: self.created_at.map_or(now, truncate_millis),
             updated_at: now,
             trashed_at: None,
+            attachments: Vec::new(),
+            files: Vec::new(),
+            place: None,
+            weather: None,
+            time_zone: None,
         })
     }
 }
@@ -316,7 +400,9 @@ mod tests {
     fn words_are_normalized() {
         let w = normalize_words(&["@Work".into(), "#work".into(), " rain ".into()], "tag").unwrap();
         assert_eq!(w, vec!["Work", "rain"]);
-        assert!(normalize_words(&["two words".into()], "tag").is_err());
+        let two = normalize_words(&["  Example   Tag ".into()], "tag").unwrap();
+        assert_eq!(two, vec!["Example Tag"]);
+        assert!(normalize_words(&["semi;colon".into()], "tag").is_err());
         assert!(normalize_words(&["".into()], "tag").is_err());
     }
 

@@ -38,6 +38,19 @@ pub enum CoreError {
     Network(String),
     #[error("entry {id} is damaged: {reason}")]
     Damaged { id: String, reason: String },
+    /// An attachment's stored bytes failed their checks; the entry and
+    /// every other attachment are unaffected.
+    #[error("attachment {name} ({id}) is damaged: {reason}; restore it from a backup")]
+    AttachmentDamaged {
+        name: String,
+        id: String,
+        reason: String,
+    },
+    /// An attachment's bytes are not on this device (yet).
+    #[error(
+        "attachment {name} ({id}) is not on this device yet; it comes with the next sync with the device that added it"
+    )]
+    AttachmentMissing { name: String, id: String },
     #[error(transparent)]
     Interchange(#[from] InterchangeError),
     #[error("storage: {0}")]

@@ -94,7 +94,15 @@ impl Journal {
             starred: Some(f.starred),
             created_at: Some(from_millis(f.created_at)),
         };
-        self.edit(&id.to_string(), &patch)
+        let old = Entry::from_fields(id, f.clone());
+        self.change(id, |e| {
+            patch.apply(e)?;
+            e.attachments = old.attachments;
+            e.place = old.place;
+            e.weather = old.weather;
+            e.time_zone = old.time_zone;
+            Ok(())
+        })
     }
 
     /// The fields of each version of an entry, oldest first, with the
@@ -259,6 +267,23 @@ fn summarize(a: &EntryFields, b: &EntryFields) -> String {
     }
     if a.starred != b.starred {
         parts.push(if b.starred { "starred" } else { "unstarred" }.to_string());
+    }
+    let names = |list: &[String]| -> Vec<(String, String)> {
+        list.iter()
+            .filter_map(|x| crate::attachments::Attachment::decode(x))
+            .map(|x| (x.id, x.name))
+            .collect()
+    };
+    let (before, after) = (names(&a.attachments), names(&b.attachments));
+    for (id, name) in &after {
+        if !before.iter().any(|(i, _)| i == id) {
+            parts.push(format!("+file {name}"));
+        }
+    }
+    for (id, name) in &before {
+        if !after.iter().any(|(i, _)| i == id) {
+            parts.push(format!("-file {name}"));
+        }
     }
     if a.created_at != b.created_at {
         parts.push(format!(

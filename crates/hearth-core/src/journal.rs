@@ -328,7 +328,11 @@ impl Journal {
     }
 
     /// Apply `f` to the entry's current fields and store the result as one op.
-    fn change(&mut self, id: EntryId, f: impl FnOnce(&mut Entry) -> Result<()>) -> Result<Entry> {
+    pub(crate) fn change(
+        &mut self,
+        id: EntryId,
+        f: impl FnOnce(&mut Entry) -> Result<()>,
+    ) -> Result<Entry> {
         let actor = self.actor();
         let key = &self.secrets.user.personal_scope_key;
         let epoch = self.registry.current_epoch();

@@ -4,6 +4,7 @@
 //! - [`vault`]: creating and unlocking a vault, changing its passphrase,
 //!   recovering it with the recovery key.
 //! - [`journal`]: the unlocked journal: write, edit, trash, list, show.
+//! - [`attachments`]: photos and files in entries, stored in sealed chunks.
 //! - [`entry`]: the entry type the shells see, and input validation.
 //! - [`oplog`]: turning document changes into sealed, signed ops and back.
 //! - [`exchange`]: what another device lacks, and taking in what it sent.
@@ -24,6 +25,7 @@
 //! - [`backup`]: the whole vault in one encrypted file; verify, restore.
 //! - [`when`]: the date and time forms people type.
 
+pub mod attachments;
 pub mod backup;
 mod circle_exchange;
 pub mod circle_invite;
@@ -53,6 +55,7 @@ pub mod vault;
 mod view;
 pub mod when;
 
+pub use attachments::Attachment;
 pub use backup::{BackupKey, BackupSummary};
 pub use devices::Device;
 pub use entry::{Entry, EntryDraft, EntryId, EntryPatch, ListFilter};

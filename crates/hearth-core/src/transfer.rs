@@ -87,9 +87,9 @@ impl Journal {
         let mut dropped = parsed.dropped;
         if renamed > 0 {
             dropped.push(Dropped {
-                what: "spaces and punctuation in tags and feelings".into(),
+                what: "punctuation in tags and feelings".into(),
                 entries: renamed,
-                why: "a Hearth tag or feeling is one word, so they became _".into(),
+                why: "a Hearth tag or feeling holds letters, digits, spaces and - _ / ' . & +, so other characters became _".into(),
             });
         }
         Ok(ImportReport {
@@ -129,12 +129,12 @@ pub fn entry_to_record(e: &Entry) -> Record {
     }
 }
 
-/// Make a tag or feeling from another program one word: every run of
-/// characters Hearth does not allow in a word becomes `_`.
+/// Make a tag or feeling from another program one Hearth accepts: every
+/// run of characters Hearth does not allow in one becomes `_`.
 fn one_word(w: &str) -> String {
     let mut out = String::with_capacity(w.len());
     for c in w.trim().trim_start_matches(['@', '#']).chars() {
-        if c.is_alphanumeric() || "-_/".contains(c) {
+        if c.is_alphanumeric() || crate::entry::WORD_PUNCTUATION.contains(c) {
             out.push(c);
         } else if !out.ends_with('_') {
             out.push('_');

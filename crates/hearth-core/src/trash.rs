@@ -7,7 +7,8 @@
 //! (kind [`KIND_PURGE`]) is appended for the entry and a tombstone names it,
 //! so that ops for the entry that arrive later are kept only as markers and
 //! the person's other devices, once they sync, purge it as well. A purge op
-//! is never itself purged. SQLite's `secure_delete` zeroes the freed bytes,
+//! is never itself purged. The entry's attachments are deleted unless
+//! another entry (in any of its versions) holds the same file. SQLite's `secure_delete` zeroes the freed bytes,
 //! and a WAL checkpoint afterwards takes the old pages out of the WAL file.
 
 use crate::journal::Journal;
@@ -78,6 +79,8 @@ impl Journal {
             Ok(())
         })?;
         self.forget(ids)?;
+        // Photos and files no other entry has, in any version, go too.
+        self.sweep_blobs()?;
         self.store.drop_cache(crate::search::CACHE)?;
         self.store.checkpoint()?;
         Ok(ids.len())

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The vault format this build writes; format 1 is migrated at unlock.
-pub(crate) const FORMAT: u32 = 3;
+pub(crate) const FORMAT: u32 = 4;
 const VAULT_FILE: &str = "vault.db";
 
 /// How long unlocking took, in its two parts.
@@ -280,11 +280,16 @@ pub(crate) fn device_secrets(
             "the vault header does not match its secrets; the vault file was changed",
         )
     };
-    if header.format == 2 {
+    if (2..FORMAT).contains(&header.format) {
         // Format 3 adds circles (op kinds 6 and 7, a circle's keys in the
-        // epochs table) and changes nothing already written.
+        // epochs table), format 4 attachments (the blobs table, made by the
+        // schema migration, and new keys in entry documents and views);
+        // neither changes anything already written.
         store.write(|tx| tx.set_format(FORMAT, &header.wrapped_secrets))?;
-        tracing::info!("brought the vault from format 2 to format 3");
+        tracing::info!(
+            "brought the vault from format {} to format {FORMAT}",
+            header.format
+        );
     }
     let sealed = store.read().device_secrets()?.ok_or_else(changed)?;
     let me = DevicePublicKey::from_bytes(&header.device).map_err(|_| changed())?;

@@ -25,6 +25,17 @@ struct ViewPayload {
     created_at: i64,
     updated_at: i64,
     trashed_at: Option<i64>,
+    // Since vault format 4; absent when empty, so older views read alike.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    files: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    place: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    weather: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    time_zone: Option<String>,
 }
 
 fn aad(scope: &ScopeId, doc: &DocId) -> Vec<u8> {
@@ -46,6 +57,11 @@ pub(crate) fn seal(key: &SymmetricKey, scope: ScopeId, doc: DocId, f: &EntryFiel
         created_at: f.created_at,
         updated_at: f.updated_at,
         trashed_at: f.trashed_at,
+        attachments: f.attachments.clone(),
+        files: f.files.clone(),
+        place: f.place.clone(),
+        weather: f.weather.clone(),
+        time_zone: f.time_zone.clone(),
     };
     // Serialising plain strings and numbers cannot fail.
     let plain = serde_json::to_vec(&p).unwrap_or_default();
@@ -79,5 +95,10 @@ pub(crate) fn open(key: &SymmetricKey, rec: &ViewRecord) -> Result<EntryFields> 
         created_at: p.created_at,
         updated_at: p.updated_at,
         trashed_at: p.trashed_at,
+        attachments: p.attachments,
+        files: p.files,
+        place: p.place,
+        weather: p.weather,
+        time_zone: p.time_zone,
     })
 }

@@ -3,7 +3,12 @@
 //! Root map: `schema` (uint, 1), `title` and `body` (text), `mood` (int or
 //! null), `feelings` and `tags` (lists of strings), `starred` (bool),
 //! `created_at`, `updated_at` (timestamps, ms), `trashed_at` (timestamp or
-//! null). Text is changed with character diffs so concurrent edits on two
+//! null); and, since vault format 4, `attachments` (list of strings, each
+//! one attachment's JSON description), `files` (list of strings: the content
+//! hash of every attachment the entry ever had, so history keeps them),
+//! `place`, `weather` and `time_zone` (strings, absent when unknown). The
+//! two lists are made with a new document, and in an older one when first
+//! needed. Text is changed with character diffs so concurrent edits on two
 //! devices merge; lists are changed by removing what went and appending what
 //! came, so concurrent additions both survive (duplicates are dropped when
 //! read).
@@ -31,6 +36,16 @@ pub struct EntryFields {
     pub updated_at: i64,
     /// Unix milliseconds; `Some` while the entry is in the trash.
     pub trashed_at: Option<i64>,
+    /// Each attachment's description (JSON, read by the core).
+    pub attachments: Vec<String>,
+    /// The content hash (hex) of every attachment the entry ever had; only
+    /// ever grows.
+    pub files: Vec<String>,
+    /// Where it was written (JSON, read by the core).
+    pub place: Option<String>,
+    pub weather: Option<String>,
+    /// An IANA time zone name.
+    pub time_zone: Option<String>,
 }
 
 /// An entry's Automerge document, bound to the editing device's actor id.
@@ -52,6 +67,8 @@ impl EntryDoc {
         doc.put_object(ROOT, "body", ObjType::Text)?;
         doc.put_object(ROOT, "feelings", ObjType::List)?;
         doc.put_object(ROOT, "tags", ObjType::List)?;
+        doc.put_object(ROOT, "attachments", ObjType::List)?;
+        doc.put_object(ROOT, "files", ObjType::List)?;
         let mut this = Self {
             doc,
             at: None,
@@ -185,7 +202,47 @@ impl EntryDoc {
             .trashed_at
             .map_or(ScalarValue::Null, ScalarValue::Timestamp);
         self.put_if_changed("trashed_at", trashed)?;
+        self.update_optional_list("attachments", &f.attachments)?;
+        let mut files = f.files.clone();
+        if let Some(list) = self.optional_obj("files")? {
+            for have in self.list(&list)? {
+                if !files.contains(&have) {
+                    files.push(have);
+                }
+            }
+        }
+        self.update_optional_list("files", &files)?;
+        for (key, value) in [
+            ("place", &f.place),
+            ("weather", &f.weather),
+            ("time_zone", &f.time_zone),
+        ] {
+            let value = value
+                .as_deref()
+                .map_or(ScalarValue::Null, |v| ScalarValue::Str(v.into()));
+            // Absent and null read alike: an older document is not changed
+            // just to say it has none.
+            if value != ScalarValue::Null || self.scalar(key)?.is_some() {
+                self.put_if_changed(key, value)?;
+            }
+        }
         Ok(())
+    }
+
+    /// [`Self::update_list`] for a list an older document may not have: it
+    /// is made only when something goes in it.
+    fn update_optional_list(&mut self, key: &str, wanted: &[String]) -> Result<(), DocError> {
+        if self.optional_obj(key)?.is_none() {
+            if wanted.is_empty() {
+                return Ok(());
+            }
+            self.doc.put_object(ROOT, key, ObjType::List)?;
+        }
+        self.update_list(key, wanted)
+    }
+
+    fn optional_obj(&self, key: &str) -> Result<Option<ObjId>, DocError> {
+        read::optional_object(self, key)
     }
 
     fn put_if_changed(&mut self, key: &str, value: ScalarValue) -> Result<(), DocError> {
@@ -282,7 +339,70 @@ mod tests {
             created_at: 1_700_000_000_000,
             updated_at: 1_700_000_000_000,
             trashed_at: None,
+            ..Default::default()
         }
+    }
+
+    #[test]
+    fn attachments_added_on_two_devices_both_stay_and_files_only_grow() {
+        let (_, c1) = EntryDoc::create(&[1; 16], &sample()).unwrap();
+        let mut a = EntryDoc::load(&[1; 16], [c1.as_slice()]).unwrap();
+        let mut b = EntryDoc::load(&[2; 16], [c1.as_slice()]).unwrap();
+        let mut fa = sample();
+        fa.attachments = vec!["{\"a\":1}".into()];
+        fa.files = vec!["aa".into()];
+        fa.place = Some("{\"name\":\"Home\"}".into());
+        let mut fb = sample();
+        fb.attachments = vec!["{\"b\":1}".into()];
+        fb.files = vec!["bb".into()];
+        fb.time_zone = Some("Europe/Vienna".into());
+        let ca = a.update(&fa).unwrap().unwrap();
+        let cb = b.update(&fb).unwrap().unwrap();
+        let mut m =
+            EntryDoc::load(&[3; 16], [c1.as_slice(), ca.as_slice(), cb.as_slice()]).unwrap();
+        let f = m.fields().unwrap();
+        assert_eq!(f.attachments.len(), 2, "{f:?}");
+        assert_eq!(f.files.len(), 2);
+        assert_eq!(f.place.as_deref(), Some("{\"name\":\"Home\"}"));
+        assert_eq!(f.time_zone.as_deref(), Some("Europe/Vienna"));
+        // Detaching takes it out of `attachments`; `files` remembers it.
+        let mut g = f.clone();
+        g.attachments.retain(|x| x.contains('a'));
+        g.files.clear();
+        let c = m.update(&g).unwrap().unwrap();
+        let f = m.fields().unwrap();
+        assert_eq!(f.attachments, vec!["{\"a\":1}".to_string()]);
+        assert_eq!(f.files.len(), 2);
+        let all = [c1, ca, cb, c];
+        let versions = EntryDoc::replay(all.iter().map(Vec::as_slice), None).unwrap();
+        assert_eq!(versions.last(), Some(&f));
+    }
+
+    #[test]
+    fn a_document_from_before_attachments_reads_and_gains_them_when_needed() {
+        // An entry document as format 3 made it: no `attachments` or `files`.
+        let mut old = AutoCommit::new().with_actor(ActorId::from(&[1u8; 16][..]));
+        old.put(ROOT, "schema", SCHEMA).unwrap();
+        for key in ["title", "body"] {
+            old.put_object(ROOT, key, ObjType::Text).unwrap();
+        }
+        for key in ["feelings", "tags"] {
+            old.put_object(ROOT, key, ObjType::List).unwrap();
+        }
+        let c1 = old.save();
+        let mut doc = EntryDoc::load(&[1; 16], [c1.as_slice()]).unwrap();
+        let f = doc.fields().unwrap();
+        assert!(f.attachments.is_empty() && f.place.is_none());
+        // Writing it back as it is changes nothing new in those fields.
+        let mut same = f.clone();
+        same.title = "t".into();
+        let c2 = doc.update(&same).unwrap().unwrap();
+        let mut more = same.clone();
+        more.attachments = vec!["x".into()];
+        more.files = vec!["h".into()];
+        let c3 = doc.update(&more).unwrap().unwrap();
+        let back = EntryDoc::load(&[2; 16], [c1.as_slice(), c2.as_slice(), c3.as_slice()]).unwrap();
+        assert_eq!(back.fields().unwrap(), more);
     }
 
     #[test]

@@ -50,7 +50,45 @@ pub(crate) fn fields<S: Source>(s: &S) -> Result<EntryFields, DocError> {
         created_at: timestamp(s, "created_at")?.unwrap_or(0),
         updated_at: timestamp(s, "updated_at")?.unwrap_or(0),
         trashed_at: timestamp(s, "trashed_at")?,
+        attachments: match optional_object(s, "attachments")? {
+            Some(list) => dedup(s.list(&list)?),
+            None => Vec::new(),
+        },
+        files: match optional_object(s, "files")? {
+            Some(list) => dedup(s.list(&list)?),
+            None => Vec::new(),
+        },
+        place: string(s, "place")?,
+        weather: string(s, "weather")?,
+        time_zone: string(s, "time_zone")?,
     })
+}
+
+/// A list that documents made before vault format 4 do not have.
+pub(crate) fn optional_object<S: Source>(s: &S, key: &str) -> Result<Option<S::Obj>, DocError> {
+    match s.root(key)? {
+        None => Ok(None),
+        Some(Slot::Object(id)) => Ok(Some(id)),
+        Some(Slot::Scalar(_)) => Err(DocError::Malformed(format!("{key} is not a list"))),
+    }
+}
+
+fn string<S: Source>(s: &S, key: &str) -> Result<Option<String>, DocError> {
+    match scalar(s, key)? {
+        None | Some(ScalarValue::Null) => Ok(None),
+        Some(ScalarValue::Str(v)) => Ok(Some(v.to_string())),
+        Some(other) => Err(DocError::Malformed(format!("{key} is {other:?}"))),
+    }
+}
+
+fn dedup(items: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
 }
 
 pub(crate) fn scalar<S: Source>(s: &S, key: &str) -> Result<Option<ScalarValue>, DocError> {
@@ -79,11 +117,5 @@ fn timestamp<S: Source>(s: &S, key: &str) -> Result<Option<i64>, DocError> {
 /// A list's strings with duplicates dropped: concurrent additions of the same
 /// tag on two devices both survive in the document.
 fn strings<S: Source>(s: &S, key: &str) -> Result<Vec<String>, DocError> {
-    let mut out: Vec<String> = Vec::new();
-    for item in s.list(&object(s, key)?)? {
-        if !out.contains(&item) {
-            out.push(item);
-        }
-    }
-    Ok(out)
+    Ok(dedup(s.list(&object(s, key)?)?))
 }

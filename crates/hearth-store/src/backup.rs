@@ -9,7 +9,8 @@
 
 use crate::store::{fixed, view_record, view_row};
 use crate::{
-    EpochRecord, OpRecord, Store, StoreError, StoreTx, Tombstone, VaultHeader, ViewRecord,
+    BlobChunk, EpochRecord, OpRecord, Store, StoreError, StoreTx, Tombstone, VaultHeader,
+    ViewRecord,
 };
 use rusqlite::params;
 use std::path::Path;
@@ -38,6 +39,8 @@ pub struct VaultRows {
     pub epochs: Vec<EpochRecord>,
     /// In (scope, doc) order.
     pub tombstones: Vec<Tombstone>,
+    /// Attachments' sealed chunks, in (id, index) order.
+    pub blobs: Vec<BlobChunk>,
 }
 
 impl Store {
@@ -99,6 +102,23 @@ impl Store {
                 });
             }
         }
+        let mut blobs = Vec::new();
+        {
+            let mut stmt = tx.prepare("SELECT id, idx, payload FROM blobs ORDER BY id, idx")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get(2)?))
+            })?;
+            for row in rows {
+                let (id, index, payload) = row?;
+                blobs.push(BlobChunk {
+                    id: fixed(&id, "blob id")?,
+                    index: u32::try_from(index).map_err(|_| {
+                        StoreError::Corrupt("a blob chunk index is impossible".into())
+                    })?,
+                    payload,
+                });
+            }
+        }
         tx.commit()?;
         Ok(VaultRows {
             header,
@@ -108,6 +128,7 @@ impl Store {
             settings,
             epochs,
             tombstones,
+            blobs,
         })
     }
 
@@ -147,6 +168,9 @@ impl Store {
             }
             for t in &rows.tombstones {
                 tx.put_tombstone(t)?;
+            }
+            for b in &rows.blobs {
+                tx.put_blob_chunk(b)?;
             }
             Ok(())
         })?;
@@ -194,6 +218,11 @@ mod tests {
                 doc: [8; 16],
                 author: [3; 32],
                 seq: 9,
+            }],
+            blobs: vec![BlobChunk {
+                id: [5; 32],
+                index: 0,
+                payload: vec![7; 45],
             }],
         }
     }

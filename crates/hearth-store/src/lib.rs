@@ -3,11 +3,14 @@
 //! The store holds opaque bytes: it never sees a key or a plaintext entry.
 //! - [`Store`]: the vault file (header, op log, materialised views, epoch
 //!   keys, tombstones).
+//! - Blob chunks ([`BlobChunk`]): attachments' bytes, sealed, a chunk at a
+//!   time so no file is ever held whole.
 //! - [`VaultRows`]: every row a backup carries, read and written whole.
 //! - [`SearchIndex`]: the full-text index, built in memory at unlock so that
 //!   no plaintext index ever reaches the disk.
 
 mod backup;
+mod blobs;
 #[cfg(test)]
 mod fixtures;
 mod query;
@@ -16,6 +19,7 @@ mod search;
 mod store;
 
 pub use backup::{SettingRecord, VaultRows};
+pub use blobs::{BLOB_CHUNK_MAX, BlobChunk, BlobId};
 pub use query::{MATCH_END, MATCH_START, Query};
 pub use search::{SearchDoc, SearchFilter, SearchIndex};
 pub use store::{

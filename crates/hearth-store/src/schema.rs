@@ -5,7 +5,7 @@ use crate::StoreError;
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 const V1: &str = "
 CREATE TABLE vault (
@@ -99,8 +99,20 @@ CREATE TABLE tombstones (
 ) WITHOUT ROWID;
 ";
 
+const V5: &str = "
+-- Attachments' bytes, in sealed chunks, one row per chunk; `id` is derived
+-- from the content's hash with the storage key, so the same file is stored
+-- once and the table does not say which files it holds.
+CREATE TABLE blobs (
+    id BLOB NOT NULL,
+    idx INTEGER NOT NULL,
+    payload BLOB NOT NULL,
+    PRIMARY KEY (id, idx)
+) WITHOUT ROWID;
+";
+
 /// Each migration, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 4] = [V1, V2, V3, V4];
+const MIGRATIONS: [&str; 5] = [V1, V2, V3, V4, V5];
 
 /// Bring a connection's schema up to [`VERSION`].
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

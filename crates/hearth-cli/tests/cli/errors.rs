@@ -90,8 +90,8 @@ fn bad_fields_are_refused() {
         .says(&["not a date or time", "RFC 3339"]);
     j.fails(&["write", "--at", "2021-02-30", "x"])
         .says(&["not a date"]);
-    j.fails(&["write", "--tag", "two words", "x"])
-        .says(&["tag", "one word"]);
+    j.fails(&["write", "--tag", "semi;colon", "x"])
+        .says(&["tag", "letters, digits, spaces"]);
     j.fails(&["write", "--tag", "", "x"]).says(&["empty tag"]);
     j.fails(&["write", "--feeling", "so-so!", "x"])
         .says(&["feeling"]);

@@ -1,5 +1,5 @@
 //! A journal written by vault format 2 (before circles), and a backup of
-//! it, opened by today's Hearth: the vault is brought to format 3 at its
+//! it, opened by today's Hearth: the vault is brought to format 4 at its
 //! first unlock with nothing else changed, and the backup restores. The
 //! files are in `tests/fixtures/format-2/` (its README says how they were
 //! made).
@@ -45,11 +45,11 @@ fn a_format_2_vault_becomes_format_3_at_its_first_unlock_and_keeps_everything() 
     assert!(
         first
             .stderr
-            .contains("brought the vault from format 2 to format 3"),
+            .contains("brought the vault from format 2 to format 4"),
         "{}",
         first.stderr
     );
-    assert_eq!(format_of(&j.vault()), 3);
+    assert_eq!(format_of(&j.vault()), 4);
     let history = run(&j, &["history", DRAFT, "--json"]).ok().json();
     assert_eq!(history.as_array().unwrap().len(), 3, "{history}");
     let trash = run(&j, &["trash", "--json"]).ok().json();
@@ -81,7 +81,7 @@ fn a_format_2_backup_restores_and_the_copy_becomes_format_3() {
     assert!(v.stdout.contains("complete, undamaged"), "{}", v.stdout);
     run(&j, &["restore", backup]).ok();
     assert_eq!(run(&j, &["list", "--json"]).ok().json(), listed());
-    assert_eq!(format_of(&j.vault()), 3);
+    assert_eq!(format_of(&j.vault()), 4);
     let read = crate::backup::read_with_python(Path::new(backup), &[("HEARTH_PASSPHRASE", PASS)]);
     assert_eq!(read, listed());
 }

@@ -528,7 +528,8 @@ fn edit_refuses_bad_input_and_keeps_the_entry() {
     let before = j.show(&id);
     j.fails(&["edit", &id, "--mood", "0"])
         .says(&["mood 0", "1", "5"]);
-    j.fails(&["edit", &id, "--tag", "two words"]).says(&["tag"]);
+    j.fails(&["edit", &id, "--tag", "semi;colon"])
+        .says(&["tag"]);
     j.fails(&["edit", &id, "--title", "a\nb"]).says(&["title"]);
     j.fails(&["edit", &id, "--at", "soon"])
         .says(&["not a date"]);

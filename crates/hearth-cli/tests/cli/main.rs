@@ -7,6 +7,7 @@
 mod support;
 
 mod at_rest;
+mod attach;
 mod backup;
 mod circle;
 mod crash;
@@ -14,6 +15,7 @@ mod editor;
 mod errors;
 mod format1;
 mod format2;
+mod format3;
 mod history;
 mod init;
 mod join;

@@ -680,7 +680,7 @@ fn malformed_hearth_files_are_refused_whole() {
         &["entry 2", "not an entry id"],
     );
     let mut bad_tag = backup_entry(None, "tag", "x", "2021-01-02T10:00:00Z");
-    bad_tag["feelings"] = json!(["two words"]);
+    bad_tag["feelings"] = json!(["semi;colon"]);
     refused(
         "hearth",
         "feeling.json",

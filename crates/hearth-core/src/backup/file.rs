@@ -15,12 +15,12 @@
 
 use hearth_crypto::{SymmetricKey, aead};
 use hearth_store::{
-    EpochRecord, OpRecord, SettingRecord, Tombstone, VaultHeader, VaultRows, ViewRecord,
+    BlobChunk, EpochRecord, OpRecord, SettingRecord, Tombstone, VaultHeader, VaultRows, ViewRecord,
 };
 
 pub(crate) const MAGIC: &[u8; 8] = b"HEARTHBK";
 /// The version this build writes; version 1 (vaults of format 1) is read too.
-pub(crate) const VERSION: u16 = 3;
+pub(crate) const VERSION: u16 = 4;
 /// Most plaintext bytes in one chunk.
 pub(crate) const CHUNK_MAX: usize = 1 << 20;
 const PREAMBLE: usize = 8 + 2 + 4;
@@ -34,6 +34,7 @@ const RECORD_VIEW: u8 = 2;
 const RECORD_SETTING: u8 = 3;
 const RECORD_EPOCH: u8 = 4;
 const RECORD_TOMBSTONE: u8 = 5;
+const RECORD_BLOB: u8 = 6;
 
 /// What a backup file says in the clear: the vault header with both
 /// wrappings of the secrets, and when the backup was made.
@@ -298,6 +299,11 @@ pub(crate) fn decode_records(stream: &[u8], version: u16) -> Result<Rows, String
                 author: b.array().map_err(short)?,
                 seq: b.u64().map_err(short)?,
             }),
+            RECORD_BLOB if version >= 4 => rows.blobs.push(BlobChunk {
+                id: b.array().map_err(short)?,
+                index: b.u32().map_err(short)?,
+                payload: b.bytes32().map_err(short)?,
+            }),
             RECORD_SETTING => {
                 let name_len = usize::from(b.u16().map_err(short)?);
                 let name = String::from_utf8(b.take(name_len).map_err(short)?.to_vec())
@@ -327,6 +333,7 @@ pub(crate) struct Rows {
     pub settings: Vec<SettingRecord>,
     pub epochs: Vec<EpochRecord>,
     pub tombstones: Vec<Tombstone>,
+    pub blobs: Vec<BlobChunk>,
 }
 
 fn encode_records(rows: &VaultRows) -> Vec<u8> {
@@ -382,6 +389,13 @@ fn encode_records(rows: &VaultRows) -> Vec<u8> {
         body.extend_from_slice(name);
         put_bytes32(&mut body, &s.payload);
         record(&mut out, RECORD_SETTING, &body);
+    }
+    for c in &rows.blobs {
+        body.clear();
+        body.extend_from_slice(&c.id);
+        body.extend_from_slice(&c.index.to_be_bytes());
+        put_bytes32(&mut body, &c.payload);
+        record(&mut out, RECORD_BLOB, &body);
     }
     out
 }
@@ -597,6 +611,11 @@ mod tests {
                 author: [3; 32],
                 seq: 4,
             }],
+            blobs: vec![BlobChunk {
+                id: [6; 32],
+                index: 0,
+                payload: vec![3; 60],
+            }],
         }
     }
 
@@ -712,8 +731,8 @@ mod tests {
                 .contains("not a Hearth backup")
         );
         let mut bad = bytes.clone();
-        bad[9] = 4;
-        assert!(open(&bad, &key).unwrap_err().contains("version 4"));
+        bad[9] = 5;
+        assert!(open(&bad, &key).unwrap_err().contains("version 5"));
         assert!(open(&bytes[..5], &key).unwrap_err().contains("cut short"));
         assert!(open(b"hello", &key).unwrap_err().contains("not a Hearth"));
     }
