@@ -26,16 +26,22 @@
 //!
 //! Dates: jrnl's default `timeformat` is `%F %r`, i.e.
 //! `2021-03-05 09:40:00 PM`, which is what is written (local time, seconds
-//! kept, sub-seconds dropped). Read are `YYYY-MM-DD` followed by `HH:MM` or
-//! `HH:MM:SS`, 24-hour or with `AM`/`PM`, separated by a space or `T`, or a
-//! date alone (midnight); all in local time. jrnl also guesses at other dates
-//! (through `dateutil`); a bracketed line start that looks like a date (digits
-//! with `-`, `/` or `.`) but is not one of these is refused with its line
-//! number rather than silently merged into the previous entry. Other
-//! bracketed text (`[1] footnote`) is body text, as in jrnl. Text before the
-//! first entry is refused (jrnl drops it silently). A header followed by the
-//! end of the line instead of a space is accepted (jrnl would take it as body
-//! text of the entry before). CRLF line ends are read as LF.
+//! kept, sub-seconds dropped). Reading follows jrnl: every `[...] ` at the
+//! start of a line whose text jrnl reads as a date starts a new entry, with
+//! the date jrnl gives it, in local time; that includes jrnl's lenient forms
+//! (`2021-03 08:00` is March 1st, `Mar 5 2021`, `2021/03/05 8:05 PM`, a date
+//! alone is midnight). A line that jrnl reads (or may read) as a new entry
+//! but whose date Hearth cannot give as jrnl would (no year, no date at all,
+//! day and month either way round, a time zone, `yesterday`, ...) is refused
+//! with its line number and what to write instead, and so is a date-shaped
+//! header that is not a real date (`[2021-13-45]`), rather than being merged
+//! into the previous entry. Other bracketed text (`[1] footnote`,
+//! `[x] done`, `[Note to self] ...`) is body text, as in jrnl. The rules,
+//! and what jrnl does, are in `jrnl/dates.rs`. Text before the first entry
+//! is refused (jrnl drops it silently). A header followed by the end of the
+//! line instead of a space is accepted when its date is one Hearth reads
+//! (jrnl would take it as body text of the entry before). CRLF line ends
+//! are read as LF.
 //!
 //! A last body line made only of tags (`@work @home`) is taken as the tag
 //! line: it is removed from the body and its tags kept. That is the line
@@ -48,16 +54,20 @@
 //! spaces and the title and body are trimmed; tag characters jrnl does not
 //! allow in a tag (spaces, `.`, …) become `_`; an empty title with a body
 //! comes back with the body's first line as its title and a title ending in
-//! `*` comes back starred, both as in jrnl itself. A body line that starts
-//! with a bracketed date, which jrnl would take for a new entry, is written
-//! with a Markdown escape (`\[2021-03-05] …`, which Markdown shows as `[`)
-//! and the escape is removed again on reading. CRLF line ends in a body are
-//! written as LF.
+//! `*` comes back starred, both as in jrnl itself. A body line that jrnl
+//! could take for a new entry (one starting with a bracketed date, or with a
+//! `[` that is not closed on the line) is written with a Markdown escape
+//! (`\[2021-03-05] …`, which Markdown shows as `[`; a line that already
+//! starts with backslashes before such a `[` gets one more) and the escape is
+//! removed again on reading. CRLF line ends in a body are written as LF.
 
 use crate::common::{Bad, DropLog, local_to_utc, write_new_file};
 use crate::{Dropped, InterchangeError, Parsed, Record};
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{NaiveDateTime, TimeZone, Timelike, Utc};
+use dates::{Blob, Why, read_blob, refusal};
 use std::path::Path;
+
+mod dates;
 
 /// jrnl 4.x's default `timeformat` (`%F %r`).
 pub(crate) const TIME_FORMAT: &str = "%Y-%m-%d %I:%M:%S %p";
@@ -300,96 +310,35 @@ pub(crate) fn jrnl_tag(tag: &str) -> String {
 // ---------------------------------------------------------------------------
 // Dates.
 
-/// Parses the text inside `[...]` of an entry header.
-pub(crate) fn parse_date(blob: &str) -> Option<NaiveDateTime> {
-    let blob = blob.trim();
-    let date = NaiveDate::parse_from_str(blob.get(..10)?, "%Y-%m-%d").ok()?;
-    let rest = &blob[10..];
-    if rest.is_empty() {
-        return Some(date.and_time(NaiveTime::MIN));
-    }
-    let rest = rest.strip_prefix(' ').or_else(|| rest.strip_prefix('T'))?;
-    let rest = rest.trim();
-    let (clock, meridiem) = match rest.rsplit_once(' ') {
-        Some((c, m)) => (c.trim(), Some(m)),
-        None => {
-            let lower = rest.to_ascii_lowercase();
-            if lower.ends_with("am") || lower.ends_with("pm") {
-                (&rest[..rest.len() - 2], Some(&rest[rest.len() - 2..]))
-            } else {
-                (rest, None)
-            }
-        }
-    };
-    let parts: Vec<&str> = clock.split(':').collect();
-    let num = |s: &str, max_len: usize| -> Option<u32> {
-        if s.is_empty() || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        s.parse().ok()
-    };
-    let (h, m, s) = match parts.as_slice() {
-        [h, m] if m.len() == 2 => (num(h, 2)?, num(m, 2)?, 0),
-        [h, m, s] if m.len() == 2 && s.len() == 2 => (num(h, 2)?, num(m, 2)?, num(s, 2)?),
-        _ => return None,
-    };
-    let h = match meridiem.map(|m| m.to_ascii_lowercase()) {
-        None => h,
-        Some(m) if m == "am" && (1..=12).contains(&h) => h % 12,
-        Some(m) if m == "pm" && (1..=12).contains(&h) => h % 12 + 12,
-        Some(_) => return None,
-    };
-    Some(date.and_time(NaiveTime::from_hms_opt(h, m, s)?))
-}
-
-/// Whether bracketed text looks like an attempt at a date: digits, a `-`,
-/// `/` or `.`, digits, the same again.
-fn looks_like_date(blob: &str) -> bool {
-    let b = blob.trim().as_bytes();
-    let mut i = 0;
-    let mut groups = 0;
-    loop {
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == start || i - start > 4 {
-            return false;
-        }
-        groups += 1;
-        if groups == 3 {
-            return true;
-        }
-        if i < b.len() && matches!(b[i], b'-' | b'/' | b'.') {
-            i += 1;
-        } else {
-            return false;
-        }
-    }
-}
-
-/// Whether `line` would be taken as an entry header (or refused as one with
-/// a bad date).
+/// Whether `line`, at the start of a line of the file, would start an entry
+/// or be refused as a header: jrnl's pattern with Hearth's reading of the
+/// date. A `[` not closed on the line counts too, since jrnl would look for
+/// its `]` on the lines after.
 fn header_like(line: &str) -> bool {
     let Some(after) = line.strip_prefix('[') else {
         return false;
     };
     let Some(close) = after.find(']') else {
-        return false;
+        return true;
     };
     let blob = &after[..close];
     let tail = &after[close + 1..];
-    !blob.is_empty()
-        && (tail.is_empty() || tail.starts_with(' '))
-        && (parse_date(blob).is_some() || looks_like_date(blob))
+    if blob.is_empty() {
+        false
+    } else if tail.starts_with(' ') {
+        read_blob(blob) != Blob::Text
+    } else {
+        tail.is_empty() && matches!(read_blob(blob), Blob::Date(_))
+    }
 }
 
-/// `\[` before body lines that would otherwise start a new entry (Markdown
-/// shows `\[` as `[`).
+/// `\` before body lines that would otherwise start a new entry (Markdown
+/// shows `\[` as `[`); a line already starting with backslashes before such
+/// a `[` gets one more, so that reading can undo it exactly.
 fn escape_headers(body: &str) -> String {
     body.split('\n')
         .map(|line| {
-            if header_like(line) {
+            if header_like(line.trim_start_matches('\\')) {
                 format!("\\{line}")
             } else {
                 line.to_string()
@@ -402,12 +351,29 @@ fn escape_headers(body: &str) -> String {
 /// Undoes [`escape_headers`].
 fn unescape_headers(body: &str) -> String {
     body.split('\n')
-        .map(|line| match line.strip_prefix('\\') {
-            Some(rest) if header_like(rest) => rest,
-            _ => line,
+        .map(|line| {
+            let core = line.trim_start_matches('\\');
+            if core.len() < line.len() && header_like(core) {
+                &line[1..]
+            } else {
+                line
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A header's bracketed text as quoted in a message: its first line, cut
+/// short when long.
+fn quoted(blob: &str) -> String {
+    let first = blob.split('\n').next().unwrap_or("");
+    let mut shown: String = first.chars().take(60).collect();
+    if shown.len() < blob.len() {
+        shown.push('…');
+        format!("`[{shown}`")
+    } else {
+        format!("`[{shown}]`")
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -430,49 +396,7 @@ pub(crate) fn parse<Tz: TimeZone>(text: &str, tz: &Tz) -> Result<Vec<Record>, Ba
         text
     };
 
-    let mut headers: Vec<Header> = Vec::new();
-    let mut line_no = 0usize;
-    let mut pos = 0usize;
-    for line in text.split_inclusive('\n') {
-        line_no += 1;
-        let start = pos;
-        pos += line.len();
-        let Some(after) = line.strip_prefix('[') else {
-            continue;
-        };
-        let content = after.strip_suffix('\n').unwrap_or(after);
-        let Some(close) = content.find(']') else {
-            continue;
-        };
-        let blob = &content[..close];
-        let tail = &content[close + 1..];
-        let text_start = if tail.starts_with(' ') {
-            start + 1 + close + 2
-        } else if tail.is_empty() {
-            start + 1 + close + 1
-        } else {
-            continue;
-        };
-        if blob.is_empty() {
-            continue;
-        }
-        match parse_date(blob) {
-            Some(date) => headers.push(Header {
-                line_start: start,
-                text_start,
-                date,
-            }),
-            None if looks_like_date(blob) => {
-                return Err(Bad::new(
-                    format!("line {line_no}"),
-                    format!(
-                        "[{blob}] is not a date this reader knows; a jrnl entry starts with [YYYY-MM-DD HH:MM:SS AM] (jrnl's default), [YYYY-MM-DD HH:MM] or [YYYY-MM-DD HH:MM:SS], then a space and the title"
-                    ),
-                ));
-            }
-            None => {}
-        }
-    }
+    let headers = find_headers(text)?;
 
     let first = headers.first().map(|h| h.line_start).unwrap_or(text.len());
     if let Some(off) = text[..first].find(|c: char| !py_space(c)) {
@@ -495,6 +419,92 @@ pub(crate) fn parse<Tz: TimeZone>(text: &str, tz: &Tz) -> Result<Vec<Record>, Ba
         records.push(entry_from_text(entry_text, when));
     }
     Ok(records)
+}
+
+/// The entry headers in `text`, found as jrnl finds them: its pattern
+/// `(^|\n)\[([^\]]+)\] ` (the bracketed text may run over several lines,
+/// and what a match takes in is not searched again), each bracketed text read
+/// by [`read_blob`]. Refuses, with the line number, a header jrnl reads (or
+/// may read) but Hearth cannot date as jrnl does.
+fn find_headers(text: &str) -> Result<Vec<Header>, Bad> {
+    let bytes = text.as_bytes();
+    let mut headers = Vec::new();
+    // The first `]` at or after `.0`, if any, cached so that many unclosed
+    // `[` lines do not search the rest of the file again and again.
+    let mut close_cache: Option<(usize, Option<usize>)> = None;
+    let mut find_close = |from: usize| -> Option<usize> {
+        if let Some((searched, found)) = close_cache
+            && searched <= from
+            && found.is_none_or(|c| c >= from)
+        {
+            return found;
+        }
+        let found = text[from..].find(']').map(|i| from + i);
+        close_cache = Some((from, found));
+        found
+    };
+    let mut pos = 0usize;
+    let mut line_no = 1usize;
+    while pos < text.len() {
+        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let mut resume = line_end + 1;
+        if bytes[pos] == b'[' {
+            // No `]` anywhere after: no header can follow.
+            let Some(close) = find_close(pos + 1) else {
+                break;
+            };
+            let blob = &text[pos + 1..close];
+            let multi_line = close > line_end;
+            match bytes.get(close + 1) {
+                _ if blob.is_empty() => {}
+                Some(b' ') => match read_blob(blob) {
+                    Blob::Date(date) if !multi_line => headers.push(Header {
+                        line_start: pos,
+                        text_start: close + 2,
+                        date,
+                    }),
+                    Blob::Text => {
+                        // jrnl carries on after the match.
+                        resume = text[close..].find('\n').map_or(text.len(), |i| close + i) + 1;
+                    }
+                    Blob::Refused(why) if !multi_line => {
+                        return Err(Bad::new(
+                            format!("line {line_no}"),
+                            refusal(&quoted(blob), &why),
+                        ));
+                    }
+                    Blob::Date(_) | Blob::Refused(_) => {
+                        let closing_line = line_no + text[pos..close].matches('\n').count();
+                        return Err(Bad::new(
+                            format!("line {line_no}"),
+                            refusal(
+                                &format!(
+                                    "{} (a `[` closed only by the `]` on line {closing_line})",
+                                    quoted(blob)
+                                ),
+                                &Why::Guess,
+                            ),
+                        ));
+                    }
+                },
+                // Hearth also takes `[date]` at the end of a line.
+                None | Some(b'\n') if !multi_line => {
+                    if let Blob::Date(date) = read_blob(blob) {
+                        headers.push(Header {
+                            line_start: pos,
+                            text_start: close + 1,
+                            date,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        let resume = resume.min(text.len());
+        line_no += text[pos..resume].matches('\n').count();
+        pos = resume;
+    }
+    Ok(headers)
 }
 
 fn entry_from_text(text: &str, when: chrono::DateTime<Utc>) -> Record {
@@ -690,7 +700,7 @@ mod tests {
         /// line starting with `[`.
         fn body() -> impl Strategy<Value = String> {
             proptest::collection::vec(
-                "([A-Za-z0-9éü日本語😀 .,!?;:'\"()…*-]{0,20}|---|- item|> quote|\\[2021-03-05 10:00\\] not an entry|\\[2021-13-45\\]|\\[1\\] note)",
+                "([A-Za-z0-9éü日本語😀 .,!?;:'\"()…*-]{0,20}|---|- item|> quote|\\[2021-03-05 10:00\\] not an entry|\\[2021-13-45\\]|\\[2021-13-45\\] x|\\[1\\] note|\\[March meeting\\] notes|\\[Mar 5 2021\\] x|\\[2021-03\\]|\\[unclosed|\\[open \\[2021-03-05 10:00|x\\] y|\\\\\\[2021-03-05\\] z|\\\\\\\\ two)",
                 0..5,
             )
             .prop_map(|lines| py_strip(&lines.join("\n")).to_string())
@@ -768,32 +778,78 @@ mod tests {
     }
 
     #[test]
-    fn dates() {
-        let d = |s| parse_date(s).map(|d| d.format("%F %T").to_string());
+    fn header_like_lines() {
+        assert!(header_like("[2021-03-05 10:00] x"));
+        assert!(header_like("[2021-03-05 10:00]"));
+        assert!(header_like("[2021-03 08:00] x"));
+        assert!(header_like("[March meeting] notes"));
+        assert!(header_like("[2021-13-45] x"));
+        assert!(header_like("[unclosed"));
+        assert!(!header_like("[2021-13-45]"));
+        assert!(!header_like("[March meeting]"));
+        assert!(!header_like("[1] note"));
+        assert!(!header_like("[] x"));
+        assert!(!header_like("[Note to self] x"));
+        assert!(!header_like("[2021-03-05 10:00](link)"));
+        assert!(!header_like(" [2021-03-05 10:00] x"));
+        let body = "a\n[2021-03-05 10:00] x\n\\[2021-03-05] y\n[unclosed\n\\\\z\n[1] n";
+        let escaped = escape_headers(body);
         assert_eq!(
-            d("2021-03-05 09:40:00 PM"),
-            Some("2021-03-05 21:40:00".into())
+            escaped,
+            "a\n\\[2021-03-05 10:00] x\n\\\\[2021-03-05] y\n\\[unclosed\n\\\\z\n[1] n"
         );
-        assert_eq!(
-            d("2021-03-05 12:00:00 AM"),
-            Some("2021-03-05 00:00:00".into())
-        );
-        assert_eq!(d("2021-03-05 12:30 pm"), Some("2021-03-05 12:30:00".into()));
-        assert_eq!(d("2021-03-05 21:40"), Some("2021-03-05 21:40:00".into()));
-        assert_eq!(d("2021-03-05 21:40:07"), Some("2021-03-05 21:40:07".into()));
-        assert_eq!(d("2021-03-05T21:40"), Some("2021-03-05 21:40:00".into()));
-        assert_eq!(d("2021-03-05"), Some("2021-03-05 00:00:00".into()));
-        assert_eq!(d("2021-03-05 9:40PM"), Some("2021-03-05 21:40:00".into()));
-        assert_eq!(d("2021-13-45 25:00"), None);
-        assert_eq!(d("2021-03-05 13:40 PM"), None);
-        assert_eq!(d("2021-03-05 21:4"), None);
-        assert_eq!(d("2021-03-05日本"), None);
-        assert_eq!(d("日本日本日本日本"), None);
-        assert!(looks_like_date("2021-13-45 25:00"));
-        assert!(looks_like_date("03/05/2021"));
-        assert!(!looks_like_date("1"));
-        assert!(!looks_like_date("link"));
-        assert!(!looks_like_date("1.2"));
+        assert_eq!(unescape_headers(&escaped), body);
+    }
+
+    #[test]
+    fn headers_found_like_jrnl() {
+        // Lenient headers start entries of their own, in the given zone.
+        let text = "[2021-03-05 10:00] One\nbody\n[2021-03 08:00] Two\n[Mar 5 2021] Three\n";
+        let rs = parse(text, &Utc).unwrap();
+        assert_eq!(rs.len(), 3);
+        assert_eq!(rs[0].body, "body");
+        assert_eq!(rs[1].created_at, utc("2021-03-01T08:00:00Z"));
+        assert_eq!(rs[2].created_at, utc("2021-03-05T00:00:00Z"));
+        let india = chrono::FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
+        let rs = parse(text, &india).unwrap();
+        assert_eq!(rs[1].created_at, utc("2021-03-01T02:30:00Z"));
+
+        // A bracket running over lines is one match: not a date, so text,
+        // and the `[b] c` inside it is not looked at again.
+        let rs = parse("[2021-03-05 10:00] One\n[a\n[b] c\n", &Utc).unwrap();
+        assert_eq!(rs.len(), 1);
+        assert_eq!(rs[0].body, "[a\n[b] c");
+        // One that jrnl may read as a date is refused at its `[`.
+        let e = parse(
+            "[2021-03-05 10:00] One\n[see\n[2021-03-06 10:00] Two\n",
+            &Utc,
+        )
+        .unwrap_err();
+        assert_eq!(e.location, "line 2");
+        assert!(e.message.contains("line 3"), "{}", e.message);
+
+        // `[date]` at the end of a line is a header when Hearth reads the
+        // date; other bracketed text there is text, as in jrnl.
+        let rs = parse(
+            "[2021-03-05 10:00] One\n[2021-03-06]\nbody\n[March meeting]\n[2021-13-45]\n",
+            &Utc,
+        )
+        .unwrap();
+        assert_eq!(rs.len(), 2);
+        assert_eq!(rs[1].created_at, utc("2021-03-06T00:00:00Z"));
+        assert_eq!(rs[1].title, "body");
+        assert_eq!(rs[1].body, "[March meeting]\n[2021-13-45]");
+
+        // Line numbers count CRLF lines.
+        let e = parse("[2021-03-05 10:00] One\r\nx\r\n[Mar 5 08:00] Two\r\n", &Utc).unwrap_err();
+        assert_eq!(e.location, "line 3");
+        assert!(e.message.contains("`[Mar 5 08:00]`"), "{}", e.message);
+
+        // Many unclosed brackets are read in one pass.
+        let many = format!("[2021-03-05 10:00] One\n{}", "[x\n".repeat(200_000));
+        assert_eq!(parse(&many, &Utc).unwrap().len(), 1);
+        let many = format!("[2021-03-05 10:00] One\n{}x]\n", "[ab\n".repeat(200_000));
+        assert_eq!(parse(&many, &Utc).unwrap().len(), 1);
     }
 
     #[test]

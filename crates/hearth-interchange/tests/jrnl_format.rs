@@ -172,3 +172,193 @@ fn refuses_to_overwrite_a_journal() {
         "[2021-03-04 08:05:00 AM] Mine.\n"
     );
 }
+
+/// The date of each record, as local wall-clock time.
+fn dates(records: &[Record]) -> Vec<chrono::DateTime<chrono::Utc>> {
+    records.iter().map(|r| r.created_at).collect()
+}
+
+fn titles(records: &[Record]) -> Vec<&str> {
+    records.iter().map(|r| r.title.as_str()).collect()
+}
+
+/// jrnl 4.x's default `timeformat` (`%F %r`), as jrnl writes it; bracketed
+/// body lines jrnl does not read as headers stay in the body.
+#[test]
+fn reads_jrnls_default_format() {
+    let rs = read(Format::Jrnl, &fixture("jrnl_formats/default.txt"))
+        .unwrap()
+        .records;
+    assert_eq!(
+        titles(&rs),
+        [
+            "Coffee with Ana at the harbour.",
+            "Starred evening entry",
+            "Midnight.",
+            "Half past noon"
+        ]
+    );
+    assert_eq!(
+        dates(&rs),
+        [
+            local("2021-03-04 08:05:00"),
+            local("2021-03-05 21:40:00"),
+            local("2021-03-06 00:00:00"),
+            local("2021-03-06 12:30:00"),
+        ]
+    );
+    assert_eq!(
+        rs[0].body,
+        "We talked about @work and the move.\n[1] A footnote, body text.\n[x] done, body text too."
+    );
+    assert_eq!(rs[0].tags, vec!["work"]);
+    assert!(rs[1].starred);
+    assert!(!rs[0].starred && !rs[2].starred);
+    assert_eq!(rs[1].body, "[Note to self] a bracketed note is body text.");
+}
+
+/// `%Y-%m-%d %H:%M`, what jrnl uses when `timeformat` is not set (and its
+/// own test journals).
+#[test]
+fn reads_jrnls_short_format() {
+    let rs = read(Format::Jrnl, &fixture("jrnl_formats/short.txt"))
+        .unwrap()
+        .records;
+    assert_eq!(titles(&rs), ["My first entry.", "Life is good."]);
+    assert_eq!(
+        dates(&rs),
+        [local("2013-06-09 15:39:00"), local("2013-06-10 15:40:00")]
+    );
+    assert_eq!(rs[1].body, "But I'm better.");
+}
+
+/// Headers written with other `timeformat` settings get the date jrnl gives
+/// them (checked against jrnl 4.6).
+#[test]
+fn reads_custom_time_formats() {
+    let rs = read(Format::Jrnl, &fixture("jrnl_formats/custom.txt"))
+        .unwrap()
+        .records;
+    assert_eq!(rs.len(), 6);
+    assert_eq!(
+        dates(&rs),
+        [
+            local("2021-03-05 21:40:00"),
+            local("2021-03-06 21:40:00"),
+            local("2021-03-07 07:05:09"),
+            local("2021-03-25 15:39:00"),
+            local("2021-03-26 08:00:00"),
+            local("2021-03-27 18:30:00"),
+        ]
+    );
+    assert_eq!(rs[0].title, "timeformat %d %B %Y %H:%M");
+    assert_eq!(rs[0].body, "body one");
+}
+
+/// Headers whose date only jrnl's lenient reader understands are entries of
+/// their own, with jrnl's date; the issue's `[2019-07 14:23]` (a date
+/// missing its day) among them.
+#[test]
+fn lenient_headers_are_entries_with_jrnls_date() {
+    let rs = read(Format::Jrnl, &fixture("jrnl_lenient/journal.txt"))
+        .unwrap()
+        .records;
+    assert_eq!(
+        titles(&rs),
+        [
+            "The first entry",
+            "Missing its day",
+            "Also missing its day",
+            "Month name, no time",
+            "Slashes and a twelve-hour clock",
+            "Month and year only",
+            "Date only",
+            "Spelled out",
+            "Day, month name, year",
+        ]
+    );
+    assert_eq!(
+        dates(&rs),
+        [
+            local("2019-07-18 14:23:00"),
+            local("2019-07-01 14:23:00"),
+            local("2021-03-01 08:00:00"),
+            local("2021-03-05 00:00:00"),
+            local("2021-03-05 20:05:00"),
+            local("2021-03-01 00:00:00"),
+            local("2021-03-05 00:00:00"),
+            local("2021-03-05 20:05:00"),
+            local("2021-03-05 10:00:00"),
+        ]
+    );
+    assert_eq!(rs[0].body, "Time machines are possible.");
+    assert_eq!(rs[1].body, "jrnl dates this July 1st.");
+    assert!(rs[3].starred);
+    assert_eq!(rs[3].tags, vec!["travel"]);
+    // A bracket closed on the next line, not a date: text, as in jrnl.
+    assert_eq!(
+        rs[4].body,
+        "[a bracket that opens here\nand closes on the next line] is text, as in jrnl."
+    );
+    // Indented, escaped, or not followed by a space: text. (Hearth's own
+    // `\[` escape is removed.)
+    assert_eq!(
+        rs[8].body,
+        "[2021-03-05 10:00] indented, so body text\n[2021-03-05 10:00] escaped, so body text\n[2021-03-05 10:00](link) not followed by a space, so body text"
+    );
+}
+
+fn refusal(name: &str) -> (String, String) {
+    match read(Format::Jrnl, &fixture(&format!("jrnl_refused/{name}"))).unwrap_err() {
+        InterchangeError::Malformed {
+            location, message, ..
+        } => (location, message),
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+/// A header jrnl reads but whose date Hearth cannot give as jrnl would is
+/// refused with its line number and what to write instead; never merged
+/// into the entry before.
+#[test]
+fn headers_hearth_cannot_date_are_refused_with_their_line() {
+    for (name, line, shown, why) in [
+        ("no_year.txt", 4, "`[Mar 5 08:00]`", "no year"),
+        ("no_date.txt", 3, "`[08:05 PM]`", "no date"),
+        ("day_or_month.txt", 3, "`[05/03/2021 10:00]`", "May 3, 2021"),
+        ("short_year.txt", 3, "`[05/03/21 10:00]`", "two-digit year"),
+        ("time_zone.txt", 3, "`[2021-03-05T08:00:00Z]`", "time zone"),
+        ("relative.txt", 3, "`[yesterday]`", "day the file is read"),
+        ("guess.txt", 4, "`[March meeting]`", "may be read by jrnl"),
+        ("not_real.txt", 3, "`[2021-02-30 10:00]`", "not a real date"),
+        ("across_lines.txt", 2, "on line 4", "may be read by jrnl"),
+    ] {
+        let (location, message) = refusal(name);
+        assert_eq!(location, format!("line {line}"), "{name}: {message}");
+        assert!(message.contains(shown), "{name}: {message}");
+        assert!(message.contains(why), "{name}: {message}");
+        assert!(message.contains("[YYYY-MM-DD HH:MM]"), "{name}: {message}");
+    }
+    let (_, message) = refusal("day_or_month.txt");
+    assert!(message.contains("March 5, 2021"), "{message}");
+}
+
+/// Body lines jrnl would read as headers are written so that neither jrnl
+/// nor Hearth does, and come back as they were.
+#[test]
+fn body_lines_jrnl_would_read_as_headers_survive_a_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.txt");
+    let body =
+        "[March meeting] notes\n[2021-03 08:00] x\n[unclosed\n[1] footnote\n\\[2021-03-05] kept";
+    let records = vec![rec("Title", body, &[], false, "2021-06-05T21:40:07Z")];
+    write(Format::Jrnl, &path, &records).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("\n\\[March meeting] notes\n\\[2021-03 08:00] x\n\\[unclosed\n[1] footnote\n\\\\[2021-03-05] kept\n"),
+        "{text}"
+    );
+    let back = read(Format::Jrnl, &path).unwrap().records;
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].body, body);
+}
