@@ -24,6 +24,14 @@ pub enum NetNotice {
         report: Option<SyncReport>,
         error: Option<String>,
     },
+    /// Photos and files moved with a device: how many each way, or why the
+    /// transfer stopped (the next one resumes).
+    FilesMoved {
+        device: String,
+        received: u32,
+        sent: u32,
+        error: Option<String>,
+    },
     /// A new device joined through this device's invitation.
     Paired { device: String, name: String },
     /// Pairing failed; the invitation is spent.
@@ -90,6 +98,17 @@ impl From<NetEvent> for NetNotice {
             NetEvent::CirclesChanged { circles } => NetNotice::CirclesChanged {
                 circles,
                 quiet: false,
+            },
+            NetEvent::FilesMoved {
+                device,
+                received,
+                sent,
+                error,
+            } => NetNotice::FilesMoved {
+                device,
+                received: u32::try_from(received).unwrap_or(u32::MAX),
+                sent: u32::try_from(sent).unwrap_or(u32::MAX),
+                error,
             },
             NetEvent::EntriesChanged { changed, purged } => NetNotice::EntriesChanged {
                 changed: changed.iter().map(ToString::to_string).collect(),

@@ -51,8 +51,8 @@ pub enum Command {
     Backup(BackupArgs),
     /// Restore a backup into an empty data directory (--home, $HEARTH_HOME or the default)
     Restore(RestoreArgs),
-    /// Import entries from a file or folder
-    Import(TransferArgs),
+    /// Import entries from a file or folder (with their photos and files); --dry-run shows what it would keep
+    Import(ImportArgs),
     /// Export every entry to a file or folder
     Export(TransferArgs),
     /// Add photos or files to an entry (JPEG, PNG, HEIC, WebP, GIF, PDF, audio...; up to 100 MiB each)
@@ -543,6 +543,21 @@ pub struct TransferArgs {
     pub format: FormatArg,
     /// The file (or folder, for markdown)
     pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file format
+    #[arg(long, value_enum)]
+    pub format: FormatArg,
+    /// The file (or folder, for markdown; the export zip, for dayone)
+    pub path: PathBuf,
+    /// Read and check everything, say what would be kept and dropped, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON: {"imported", "duplicates", "kept": [{"what", "entries"}], "dropped": [{"what", "entries", "why"}], "dry_run"}
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -172,23 +172,48 @@ fn run(cli: Cli) -> Result<()> {
         Command::Import(a) => {
             let format = format(a.format);
             let mut j = unlock(&home)?;
-            let bar = progress_bar();
-            let report = j.import(format, &a.path, |done, total| {
-                if let Some(b) = &bar {
-                    b.set_length(total as u64);
-                    b.set_position(done as u64);
+            let report = if a.dry_run {
+                j.import_dry_run(format, &a.path)?
+            } else {
+                let bar = if a.json { None } else { progress_bar() };
+                let report = j.import(format, &a.path, |done, total| {
+                    if let Some(b) = &bar {
+                        b.set_length(total as u64);
+                        b.set_position(done as u64);
+                    }
+                })?;
+                if let Some(b) = bar {
+                    b.finish_and_clear();
                 }
-            })?;
-            if let Some(b) = bar {
-                b.finish_and_clear();
+                report
+            };
+            if a.json {
+                return print_json(&report);
             }
+            let (verb, skipped) = if report.dry_run {
+                ("Would import", "would skip")
+            } else {
+                ("Imported", "skipped")
+            };
             say!(
-                "Imported {} {}; skipped {} {} already in the journal.",
+                "{verb} {} {}; {skipped} {} {} already in the journal.",
                 report.imported,
                 plural(report.imported, "entry", "entries"),
                 report.duplicates,
                 plural(report.duplicates, "duplicate", "duplicates")
             );
+            let kept: Vec<String> = report
+                .kept
+                .iter()
+                .skip(1)
+                .map(|k| format!("{} ({})", k.what, k.entries))
+                .collect();
+            if !kept.is_empty() {
+                say!(
+                    "Kept with the text and times, by entries that had them: {}.",
+                    kept.join(", ")
+                );
+            }
             for d in &report.dropped {
                 say!(
                     "Dropped {} from {} {}: {}",
@@ -197,6 +222,9 @@ fn run(cli: Cli) -> Result<()> {
                     plural(d.entries, "entry", "entries"),
                     d.why
                 );
+            }
+            if report.dry_run {
+                say!("Nothing was written (--dry-run).");
             }
             Ok(())
         }
@@ -251,12 +279,21 @@ fn run(cli: Cli) -> Result<()> {
                     "Hearth can import Day One exports but not write them; choose hearth, markdown, jrnl or jrnl-json"
                 );
             }
-            let n = unlock(&home)?.export(format, &a.path)?;
+            let (n, lost) = unlock(&home)?.export_report(format, &a.path)?;
             say!(
                 "Exported {n} {} to {}.",
                 plural(n, "entry", "entries"),
                 a.path.display()
             );
+            for d in &lost {
+                say!(
+                    "Left out {} of {} {}: {}",
+                    d.what,
+                    d.entries,
+                    plural(d.entries, "entry", "entries"),
+                    d.why
+                );
+            }
             Ok(())
         }
     }

@@ -138,6 +138,9 @@ async fn wait_for_pairing(
                 if let Some((device, name)) = &paired {
                     match result {
                         Ok(r) if &r.device == device => {
+                            // The new device takes the photos and files
+                            // next, from this node: stay up until it has.
+                            wait_for_files(events, device).await;
                             return Ok((device.clone(), name.clone(), Some(r)));
                         }
                         Err(e) => {
@@ -151,10 +154,39 @@ async fn wait_for_pairing(
             | NetEvent::Closed { .. }
             | NetEvent::EntriesChanged { .. }
             | NetEvent::CirclesChanged { .. }
+            | NetEvent::FilesMoved { .. }
             | NetEvent::CircleJoined(_) => {}
         }
     }
 }
+
+/// Wait until `device` has taken its photos and files from this node (it
+/// dials for them right after the first exchange), or stopped trying.
+async fn wait_for_files(events: &mut tokio::sync::broadcast::Receiver<NetEvent>, device: &str) {
+    // A transfer says nothing until it ends; a device that never dials
+    // for files is given this long to start.
+    let deadline = tokio::time::Instant::now() + FILES_WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        match tokio::time::timeout(left, events.recv()).await {
+            Ok(Ok(NetEvent::FilesMoved {
+                device: d, error, ..
+            })) if d == device => {
+                if let Some(e) = error {
+                    eprintln!(
+                        "hearth: photos and files did not all reach the new device ({e}); they come with its next sync"
+                    );
+                }
+                return;
+            }
+            Ok(Ok(_)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
+            Ok(Err(_)) | Err(_) => return,
+        }
+    }
+}
+
+/// How long `pair invite` stays up for the new device's photos and files.
+const FILES_WAIT: Duration = Duration::from_secs(30 * 60);
 
 pub(crate) fn qr(text: &str) -> String {
     match qrcode::QrCode::new(text.to_ascii_uppercase().as_bytes()) {
@@ -280,9 +312,17 @@ fn print_sync(results: &[(String, Result<SyncReport, String>)], json: bool) -> R
         for (name, r) in results {
             match r {
                 Ok(r) => say!(
-                    "{name}: sent {}, received {}{}.",
+                    "{name}: sent {}, received {}{}{}.",
                     r.sent,
                     r.received,
+                    if r.files_sent + r.files_received > 0 {
+                        format!(
+                            "; photos and files: sent {}, received {}",
+                            r.files_sent, r.files_received
+                        )
+                    } else {
+                        String::new()
+                    },
                     if r.equal {
                         "; both hold the same now"
                     } else {
@@ -354,6 +394,17 @@ fn print_event(event: &NetEvent, json: bool) -> Result<()> {
             NetEvent::CirclesChanged { circles } => {
                 serde_json::json!({ "circles_changed": circles })
             }
+            NetEvent::FilesMoved {
+                device,
+                received,
+                sent,
+                error,
+            } => {
+                if *received + *sent == 0 && error.is_none() {
+                    return Ok(());
+                }
+                serde_json::json!({ "files": { "device": device, "received": received, "sent": sent, "error": error } })
+            }
         };
         return print_json_line(&line);
     }
@@ -378,6 +429,20 @@ fn print_event(event: &NetEvent, json: bool) -> Result<()> {
         NetEvent::Paired { name, .. } => say!("Paired with {name:?}."),
         NetEvent::PairingFailed(e) => eprintln!("hearth: pairing failed: {e}"),
         NetEvent::CircleJoined(joined) => say!("{joined}."),
+        NetEvent::FilesMoved {
+            received,
+            sent,
+            error,
+            ..
+        } => match error {
+            Some(e) => {
+                eprintln!("hearth: photos and files stopped moving: {e}; the next sync resumes")
+            }
+            None if received + sent > 0 => {
+                say!("Photos and files: sent {sent}, received {received}.");
+            }
+            None => {}
+        },
         NetEvent::EntriesChanged { .. } | NetEvent::CirclesChanged { .. } => {}
     }
     Ok(())

@@ -71,7 +71,7 @@ impl Attachment {
     }
 }
 
-fn parse_hash(id: &str) -> Option<[u8; 32]> {
+pub(crate) fn parse_hash(id: &str) -> Option<[u8; 32]> {
     let bytes = hex::decode(id).ok()?;
     bytes.try_into().ok()
 }
@@ -110,17 +110,13 @@ struct Hashed {
 
 impl Hashed {
     fn content_hash(&self) -> [u8; 32] {
-        let size = self.size.to_be_bytes();
-        let mut parts: Vec<&[u8]> = vec![b"hearth/file/v1", &size];
-        parts.extend(self.chunks.iter().map(|c| c.as_slice()));
-        hash(&parts)
+        hearth_crypto::file_hash(self.size, &self.chunks)
     }
 }
 
 /// How many chunks a file of `size` bytes has (an empty file has one).
-fn chunk_count(size: u64) -> u32 {
-    let n = size.div_ceil(BLOB_CHUNK_MAX as u64).max(1);
-    u32::try_from(n).unwrap_or(u32::MAX)
+pub(crate) fn chunk_count(size: u64) -> u32 {
+    u32::try_from(hearth_crypto::file_chunks(size)).unwrap_or(u32::MAX)
 }
 
 /// Fill `buf` from `r` as far as it goes; returns how much was read.
@@ -222,7 +218,7 @@ pub(crate) fn blob_id(key: &SymmetricKey, content: &[u8; 32]) -> BlobId {
     hash(&[b"hearth/blob-id/v1", key.as_bytes(), content])
 }
 
-fn chunk_aad(content: &[u8; 32], index: u32, last: bool) -> Vec<u8> {
+pub(crate) fn chunk_aad(content: &[u8; 32], index: u32, last: bool) -> Vec<u8> {
     let mut a = b"hearth/blob/v1".to_vec();
     a.extend_from_slice(content);
     a.extend_from_slice(&index.to_be_bytes());
@@ -572,16 +568,20 @@ impl Journal {
                 }
             }
         }
-        self.store.write(|tx| -> Result<usize> {
-            let mut gone = 0;
+        let gone = self.store.write(|tx| -> Result<Vec<BlobId>> {
+            let mut gone = Vec::new();
             for (id, _) in tx.blob_ids()? {
                 if !wanted.contains(&id) {
                     tx.delete_blob(&id)?;
-                    gone += 1;
+                    gone.push(id);
                 }
             }
             Ok(gone)
-        })
+        })?;
+        for id in &gone {
+            self.store.drop_cache(&crate::thumbnails::cache_name(id))?;
+        }
+        Ok(gone.len())
     }
 }
 

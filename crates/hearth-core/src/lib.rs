@@ -4,7 +4,8 @@
 //! - [`vault`]: creating and unlocking a vault, changing its passphrase,
 //!   recovering it with the recovery key.
 //! - [`journal`]: the unlocked journal: write, edit, trash, list, show.
-//! - [`attachments`]: photos and files in entries, stored in sealed chunks.
+//! - [`attachments`]: photos and files in entries, stored in sealed chunks;
+//!   [`thumbnails`]: their small pictures, made when first asked for.
 //! - [`entry`]: the entry type the shells see, and input validation.
 //! - [`oplog`]: turning document changes into sealed, signed ops and back.
 //! - [`exchange`]: what another device lacks, and taking in what it sent.
@@ -38,6 +39,7 @@ mod doc_cache;
 pub mod entry;
 mod error;
 pub mod exchange;
+mod file_exchange;
 pub mod history;
 pub mod journal;
 pub mod membership;
@@ -49,6 +51,7 @@ mod oplog;
 mod registry;
 pub mod search;
 pub mod settings;
+pub mod thumbnails;
 pub mod transfer;
 pub mod trash;
 pub mod vault;

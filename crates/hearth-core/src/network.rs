@@ -65,6 +65,9 @@ pub struct SyncReport {
     pub bytes_sent: u64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub bytes_received: u64,
+    /// Photos and files this device took from it, and sent it.
+    pub files_received: usize,
+    pub files_sent: usize,
 }
 
 impl SyncReport {
@@ -79,6 +82,8 @@ impl SyncReport {
             equal: outcome.equal(),
             bytes_sent: outcome.bytes_sent,
             bytes_received: outcome.bytes_received,
+            files_received: 0,
+            files_sent: 0,
         }
     }
 }
@@ -294,12 +299,12 @@ fn read_welcome(bytes: &[u8]) -> Result<Person> {
 
 /// The journal's side of an exchange; tells `events` which entries each
 /// stored batch changed.
-struct JournalReplica {
-    journal: SharedJournal,
-    events: Option<tokio::sync::broadcast::Sender<NetEvent>>,
+pub(crate) struct JournalReplica {
+    pub(crate) journal: SharedJournal,
+    pub(crate) events: Option<tokio::sync::broadcast::Sender<NetEvent>>,
 }
 
-fn failed(e: CoreError) -> ReplicaError {
+pub(crate) fn failed(e: CoreError) -> ReplicaError {
     match e {
         CoreError::Refused(why) => ReplicaError::Refused(why),
         other => ReplicaError::Failed(other.to_string()),
@@ -514,6 +519,14 @@ pub enum NetEvent {
     /// Ops from another device changed these circles (their ids): new
     /// shared entries, replies, members or notes.
     CirclesChanged { circles: Vec<String> },
+    /// Photos and files moved with a device (its id): how many each way,
+    /// or why the transfer stopped (the next one resumes).
+    FilesMoved {
+        device: String,
+        received: usize,
+        sent: usize,
+        error: Option<String>,
+    },
     /// The node came up; devices can dial it with this address ticket.
     Up { ticket: String },
     /// The node closed (offline mode, or outside the sync windows).
@@ -579,10 +592,11 @@ impl Network {
         }) as Arc<dyn InviteHost>;
         let node = Node::spawn(
             &node_options,
-            replica,
+            replica.clone(),
             allowlist.clone(),
             host,
             Some(greeter),
+            Some(replica as Arc<dyn hearth_sync::FileStore>),
         )
         .await
         .map_err(net)?;
@@ -646,7 +660,7 @@ impl Network {
             // its ops move in a second exchange. If that one fails (the
             // other device stopped serving), the first still counts and
             // the circle comes with the next.
-            match exchange(&self.node, addr).await {
+            match exchange(&self.node, addr.clone()).await {
                 Ok(second) => {
                     let then = outcome;
                     outcome = second;
@@ -661,7 +675,17 @@ impl Network {
                 }
             }
         }
-        Ok(self.report(&device, &outcome))
+        let mut report = self.report(&device, &outcome);
+        // Files move after the text, on their own: a failure here leaves
+        // the exchange of ops as it was, and the next one resumes.
+        match self.node.exchange_files(addr).await {
+            Ok(files) => {
+                report.files_received = files.received;
+                report.files_sent = files.sent;
+            }
+            Err(e) => tracing::info!(error = %e, "photos and files did not move yet"),
+        }
+        Ok(report)
     }
 
     /// Keep the other devices up to date until `stop` completes: within a
@@ -737,7 +761,26 @@ impl Network {
                 };
                 let (node, peers, vector) = (self.node.clone(), peers.clone(), vector.clone());
                 tokio::spawn(async move {
-                    let result = exchange(&node, addr).await;
+                    let result = exchange(&node, addr.clone()).await;
+                    let files_due = {
+                        let mut states = peers.lock().unwrap_or_else(|p| p.into_inner());
+                        let state = states.entry(device).or_default();
+                        let due = result.is_ok() && !state.files_busy;
+                        state.files_busy |= due;
+                        due
+                    };
+                    if files_due {
+                        // Photos move beside the text, never ahead of it.
+                        let (node, peers) = (node.clone(), peers.clone());
+                        let addr = addr.clone();
+                        tokio::spawn(async move {
+                            if let Err(e) = node.exchange_files(addr).await {
+                                tracing::info!(error = %e, "photos and files did not move yet");
+                            }
+                            let mut states = peers.lock().unwrap_or_else(|p| p.into_inner());
+                            states.entry(device).or_default().files_busy = false;
+                        });
+                    }
                     let mut states = peers.lock().unwrap_or_else(|p| p.into_inner());
                     let state = states.entry(device).or_default();
                     state.busy = false;
@@ -836,6 +879,8 @@ struct PushState {
     next: tokio::time::Instant,
     failed: bool,
     busy: bool,
+    /// Photos and files are moving with it.
+    files_busy: bool,
 }
 
 impl Default for PushState {
@@ -845,6 +890,7 @@ impl Default for PushState {
             next: tokio::time::Instant::now(),
             failed: false,
             busy: false,
+            files_busy: false,
         }
     }
 }
@@ -910,6 +956,18 @@ async fn record(
                 },
                 NodeEvent::PairingFailed { reason } => NetEvent::PairingFailed(reason),
                 NodeEvent::CircleJoined { joined, .. } => NetEvent::CircleJoined(joined),
+                NodeEvent::FilesExchanged { peer, result } => {
+                    let (received, sent, error) = match result {
+                        Ok(o) => (o.received, o.sent, None),
+                        Err(e) => (0, 0, Some(e.to_string())),
+                    };
+                    NetEvent::FilesMoved {
+                        device: hex::encode(peer),
+                        received,
+                        sent,
+                        error,
+                    }
+                }
             };
             match j.allowed_peers() {
                 Ok(peers) => allowlist.set(peers),

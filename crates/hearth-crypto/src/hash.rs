@@ -14,6 +14,24 @@ pub fn hash(parts: &[&[u8]]) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// The most bytes one chunk of a file holds when it is named (1 MiB).
+pub const FILE_CHUNK: usize = 1 << 20;
+
+/// A file's content hash: BLAKE2b-256 over its size and the hash of each of
+/// its [`FILE_CHUNK`]-byte chunks (an empty file is one empty chunk), so
+/// each chunk can be checked on its own as it arrives.
+pub fn file_hash(size: u64, chunk_hashes: &[[u8; 32]]) -> [u8; 32] {
+    let size = size.to_be_bytes();
+    let mut parts: Vec<&[u8]> = vec![b"hearth/file/v1", &size];
+    parts.extend(chunk_hashes.iter().map(|c| c.as_slice()));
+    hash(&parts)
+}
+
+/// How many chunks a file of `size` bytes has.
+pub fn file_chunks(size: u64) -> u64 {
+    size.div_ceil(FILE_CHUNK as u64).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

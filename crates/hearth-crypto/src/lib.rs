@@ -27,7 +27,7 @@ pub mod wrap;
 
 pub use aead::{open, seal};
 pub use cert::{DeviceCertificate, DeviceRemoval};
-pub use hash::hash;
+pub use hash::{FILE_CHUNK, file_chunks, file_hash, hash};
 pub use kdf::KdfParams;
 pub use keys::{DeviceKey, DevicePublicKey, SymmetricKey};
 pub use recovery::RecoveryKey;

@@ -7,22 +7,31 @@
 //! writes as many fraction digits as the time has, 0, 3, 6 or 9), so
 //! write→read gives back identical records.
 //!
-//! Reading checks the `format` marker and the `version` (only 1 is known: a
+//! Version 2 adds, to an entry that has them, `place` (`{name, latitude,
+//! longitude}`), `weather`, `time_zone` and `attachments`: `[{key, name,
+//! media_type, file}]`, where the body shows a file as `attachment:KEY` and
+//! `file` is its path relative to the JSON file. Writing puts the files in a
+//! folder beside the JSON file named after it (`journal.json` gets
+//! `journal.files/`), which must not exist yet or be empty. A file without
+//! any of those is still written as version 1.
+//!
+//! Reading checks the `format` marker and the `version` (1 and 2 are known: a
 //! newer file is refused with a message saying to update Hearth rather than
 //! being half read), then every entry, and reports the first problem with its
-//! entry number. Fields that version 1 does not define are ignored and listed
-//! in [`Parsed::dropped`].
+//! entry number. Fields that the version does not define are ignored and
+//! listed in [`Parsed::dropped`]. An attachment's `file` must stay inside the
+//! JSON file's folder; one that is missing is reported by the importer.
 
 use crate::common::{
     Bad, DropLog, Fields, describe, entry_location, json_syntax, normalize_tags, write_new_file,
 };
-use crate::{InterchangeError, Parsed, Record};
+use crate::{AttachmentSource, Blobs, InterchangeError, Parsed, Place, Record, RecordAttachment};
 use serde::Serialize;
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 const FORMAT: &str = "hearth";
-const VERSION: u64 = 1;
+const VERSION: u64 = 2;
 const SHAPE: &str = r#"a Hearth backup: {"format":"hearth","version":1,"entries":[...]}"#;
 const ENTRY_KEYS: [&str; 9] = [
     "id",
@@ -36,34 +45,143 @@ const ENTRY_KEYS: [&str; 9] = [
     "updated_at",
 ];
 
+const ENTRY_KEYS_2: [&str; 4] = ["attachments", "place", "weather", "time_zone"];
+
 #[derive(Serialize)]
 struct Envelope<'a> {
     format: &'static str,
     version: u64,
-    entries: &'a [Record],
+    entries: &'a [Value],
 }
 
 pub(crate) fn read(path: &Path) -> Result<Parsed, InterchangeError> {
     let text = crate::common::read_text(path)?;
-    parse(&text).map_err(|b| b.at(path))
+    let base = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    parse_in(&text, base).map_err(|b| b.at(path))
 }
 
-pub(crate) fn write(path: &Path, records: &[Record]) -> Result<(), InterchangeError> {
-    let text = render(records).map_err(|e| InterchangeError::Unsupported(e.to_string()))?;
-    write_new_file(path, text.as_bytes())
+/// The folder a JSON file's attachments go in: `journal.json` gets
+/// `journal.files`.
+fn files_folder(path: &Path) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "hearth".into());
+    path.with_file_name(format!("{stem}.files"))
 }
 
+pub(crate) fn write(
+    path: &Path,
+    records: &[Record],
+    blobs: &dyn Blobs,
+) -> Result<(), InterchangeError> {
+    let has_files = records.iter().any(|r| !r.attachments.is_empty());
+    let folder = files_folder(path);
+    let mut files = Vec::new();
+    if has_files {
+        if std::fs::read_dir(&folder).is_ok_and(|mut d| d.next().is_some()) {
+            return Err(crate::common::io_err(
+                &folder,
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "this folder for the entries' files already holds files; choose a new file name so nothing is overwritten",
+                ),
+            ));
+        }
+        std::fs::create_dir_all(&folder).map_err(|e| crate::common::io_err(&folder, e))?;
+    }
+    let folder_name = crate::common::file_name(&folder);
+    let written = (|| -> Result<(), InterchangeError> {
+        let mut done = std::collections::HashSet::new();
+        for r in records {
+            for a in &r.attachments {
+                let name = file_for(a);
+                if !done.insert(name.clone()) {
+                    continue;
+                }
+                let AttachmentSource::Stored(id) = &a.source else {
+                    continue;
+                };
+                let dest = folder.join(&name);
+                let mut out =
+                    std::fs::File::create(&dest).map_err(|e| crate::common::io_err(&dest, e))?;
+                blobs
+                    .copy(id, &mut out)
+                    .map_err(|e| crate::common::io_err(&dest, e))?;
+                files.push(dest);
+            }
+        }
+        let text = render_with(records, &folder_name)
+            .map_err(|e| InterchangeError::Unsupported(e.to_string()))?;
+        write_new_file(path, text.as_bytes())
+    })();
+    if written.is_err() && has_files {
+        let _ = std::fs::remove_dir_all(&folder);
+    }
+    written
+}
+
+/// The file name an attachment is written under: its key (an id, for
+/// Hearth's own) first, so two files of one name stay apart.
+fn file_for(a: &RecordAttachment) -> String {
+    let key: String = a.key.chars().take(12).collect();
+    let name: String = a
+        .name
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("{key}-{name}")
+}
+
+#[cfg(test)]
 pub(crate) fn render(records: &[Record]) -> Result<String, serde_json::Error> {
+    render_with(records, "hearth.files")
+}
+
+fn render_with(records: &[Record], folder: &str) -> Result<String, serde_json::Error> {
+    let mut version = 1;
+    let mut entries = Vec::with_capacity(records.len());
+    for r in records {
+        let mut v = serde_json::to_value(r)?;
+        if let Value::Object(map) = &mut v {
+            if ENTRY_KEYS_2.iter().any(|k| map.contains_key(*k)) {
+                version = VERSION;
+            }
+            if let Some(Value::Array(list)) = map.get_mut("attachments") {
+                for (item, a) in list.iter_mut().zip(&r.attachments) {
+                    if let Value::Object(o) = item {
+                        o.insert("file".into(), format!("{folder}/{}", file_for(a)).into());
+                    }
+                }
+            }
+        }
+        entries.push(v);
+    }
     let mut s = serde_json::to_string_pretty(&Envelope {
         format: FORMAT,
-        version: VERSION,
-        entries: records,
+        version,
+        entries: &entries,
     })?;
     s.push('\n');
     Ok(s)
 }
 
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Parsed, Bad> {
+    parse_in(text, Path::new("."))
+}
+
+/// Parse, with attachments' files found relative to `base`.
+pub(crate) fn parse_in(text: &str, base: &Path) -> Result<Parsed, Bad> {
     let value: Value = serde_json::from_str(text).map_err(|e| json_syntax(&e, SHAPE))?;
     let Value::Object(top) = value else {
         return Err(Bad::new(
@@ -97,20 +215,25 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Bad> {
             ));
         }
     }
-    match top.get("version") {
-        Some(Value::Number(n)) if n.as_u64() == Some(VERSION) => {}
+    let version = match top.get("version") {
+        Some(Value::Number(n)) if matches!(n.as_u64(), Some(1..=VERSION)) => {
+            n.as_u64().unwrap_or(1)
+        }
         Some(Value::Number(n)) => {
             return Err(Bad::new(
                 "file",
                 format!(
-                    "this backup is version {n}, and this Hearth reads only version {VERSION}; update Hearth to read it"
+                    "this backup is version {n}, and this Hearth reads versions 1 to {VERSION}; update Hearth to read it"
                 ),
             ));
         }
         Some(other) => {
             return Err(Bad::new(
                 "file",
-                format!("`version` is {}; expected the number 1", describe(other)),
+                format!(
+                    "`version` is {}; expected the number 1 or 2",
+                    describe(other)
+                ),
             ));
         }
         None => {
@@ -119,7 +242,7 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Bad> {
                 format!("`version` is missing; expected {SHAPE}"),
             ));
         }
-    }
+    };
     let entries = match top.get("entries") {
         Some(Value::Array(a)) => a,
         Some(other) => {
@@ -160,12 +283,17 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Bad> {
             ));
         };
         let f = Fields::new(map);
-        let record = entry_from(&f).map_err(|m| Bad::new(entry_location(i), m))?;
+        let mut record = entry_from(&f).map_err(|m| Bad::new(entry_location(i), m))?;
+        if version >= 2 {
+            extras_from(&f, base, &mut record).map_err(|m| Bad::new(entry_location(i), m))?;
+        }
         for key in map.keys() {
-            if !ENTRY_KEYS.contains(&key.as_str()) {
+            let known = ENTRY_KEYS.contains(&key.as_str())
+                || (version >= 2 && ENTRY_KEYS_2.contains(&key.as_str()));
+            if !known {
                 dropped.note(
                     &format!("entry field `{key}`"),
-                    "Hearth backup version 1 does not define it",
+                    &format!("Hearth backup version {version} does not define it"),
                 );
             }
         }
@@ -175,6 +303,68 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, Bad> {
         records,
         dropped: dropped.into_vec(),
     })
+}
+
+/// Version 2's fields: place, weather, time zone and attachments.
+fn extras_from(f: &Fields<'_>, base: &Path, r: &mut Record) -> Result<(), String> {
+    r.weather = f.opt_str("weather", true)?;
+    r.time_zone = f.opt_str("time_zone", true)?;
+    r.place = match f.map.get("place") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            serde_json::from_value::<Place>(v.clone())
+                .map_err(|e| format!("`place` is not {{name, latitude, longitude}}: {e}"))?,
+        ),
+    };
+    let list = match f.map.get("attachments") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Array(list)) => list,
+        Some(other) => {
+            return Err(format!(
+                "`attachments` is {}; expected a list of {{key, name, media_type, file}}",
+                describe(other)
+            ));
+        }
+    };
+    for (n, item) in list.iter().enumerate() {
+        let Value::Object(map) = item else {
+            return Err(format!(
+                "attachment {} is {}; expected an object",
+                n + 1,
+                describe(item)
+            ));
+        };
+        let a = Fields::new(map);
+        let key = a.req_str("key")?;
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        {
+            return Err(format!(
+                "attachment {}'s `key` {key:?} may hold only letters, digits, - _ and .",
+                n + 1
+            ));
+        }
+        let file = a.req_str("file")?;
+        let relative = Path::new(&file);
+        if !relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+        {
+            return Err(format!(
+                "attachment {}'s `file` {file:?} leaves the backup's folder; it must be a path inside it",
+                n + 1
+            ));
+        }
+        r.attachments.push(RecordAttachment {
+            key,
+            name: a.req_str("name")?,
+            media_type: a.opt_str("media_type", true)?,
+            source: AttachmentSource::File(base.join(relative)),
+        });
+    }
+    Ok(())
 }
 
 fn entry_from(f: &Fields<'_>) -> Result<Record, String> {
@@ -232,8 +422,8 @@ mod tests {
 
     #[test]
     fn wrong_version_is_refused() {
-        let err = parse(r#"{"format":"hearth","version":2,"entries":[]}"#).unwrap_err();
-        assert!(err.message.contains("version 2"), "{err:?}");
+        let err = parse(r#"{"format":"hearth","version":3,"entries":[]}"#).unwrap_err();
+        assert!(err.message.contains("version 3"), "{err:?}");
         assert!(err.message.contains("update Hearth"), "{err:?}");
     }
 

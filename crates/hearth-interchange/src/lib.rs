@@ -11,7 +11,7 @@
 //! | `markdown` | yes | yes | everything (YAML front matter + body) |
 //! | `jrnl` | yes | yes | title, body, tags, starred, time to the second |
 //! | `jrnl-json` | yes | yes | title, body, tags, starred, time to the minute |
-//! | `dayone` | yes | no | text, dates, tags, starred; the rest is reported |
+//! | `dayone` | yes | no | text, dates, tags, starred, photos/videos/audio/PDFs, place, weather, time zone; the rest is reported |
 //!
 //! Each format lives in its own module, whose documentation says exactly
 //! what is read, written and lost. Readers validate the whole input first and
@@ -251,8 +251,9 @@ pub struct Parsed {
     pub dropped: Vec<Dropped>,
 }
 
-/// The largest file an import reads (a whole Day One zip, a jrnl file, one
-/// Markdown file), in bytes.
+/// The largest file an import reads whole (a Day One journal's JSON, a jrnl
+/// file, one Markdown file), in bytes. A Day One zip may be larger: it is
+/// never read whole.
 pub const FILE_MAX: u64 = 256 << 20;
 
 /// Errors from reading or writing an interchange file.
@@ -320,7 +321,6 @@ pub fn write_with(
     records: &[Record],
     blobs: &dyn Blobs,
 ) -> Result<(), InterchangeError> {
-    let _ = blobs;
     if format == Format::DayOne {
         return Err(InterchangeError::Unsupported(
             "Hearth imports Day One exports but cannot write them; export to hearth, markdown, jrnl or jrnl-json instead".into(),
@@ -328,8 +328,8 @@ pub fn write_with(
     }
     common::validate_records(records)?;
     match format {
-        Format::Hearth => hearth_json::write(path, records),
-        Format::Markdown => markdown::write(path, records, &Local),
+        Format::Hearth => hearth_json::write(path, records, blobs),
+        Format::Markdown => markdown::write(path, records, &Local, blobs),
         Format::Jrnl => jrnl::write(path, records, &Local),
         Format::JrnlJson => jrnl_json::write(path, records, &Local),
         Format::DayOne => Ok(()),
@@ -340,11 +340,32 @@ pub fn write_with(
 /// so before (or after) exporting. Empty for the lossless formats (`hearth`,
 /// `markdown`) and for `dayone`, which cannot be written at all.
 pub fn lost_on_write(format: Format, records: &[Record]) -> Vec<Dropped> {
-    match format {
-        Format::Hearth | Format::Markdown | Format::DayOne => Vec::new(),
+    let mut lost = match format {
+        Format::Hearth | Format::Markdown | Format::DayOne => return Vec::new(),
         Format::Jrnl => jrnl::lost_on_write(records),
         Format::JrnlJson => jrnl_json::lost_on_write(records),
+    };
+    let why =
+        format!("{format} files have no place for them; export to hearth or markdown to keep them");
+    for (what, has) in [
+        (
+            "photos and files",
+            &(|r: &Record| !r.attachments.is_empty()) as &dyn Fn(&Record) -> bool,
+        ),
+        ("places", &|r: &Record| r.place.is_some()),
+        ("weather", &|r: &Record| r.weather.is_some()),
+        ("time zones", &|r: &Record| r.time_zone.is_some()),
+    ] {
+        let entries = records.iter().filter(|r| has(r)).count();
+        if entries > 0 {
+            lost.push(Dropped {
+                what: what.into(),
+                entries,
+                why: why.clone(),
+            });
+        }
     }
+    lost
 }
 
 #[cfg(test)]
@@ -398,4 +419,10 @@ mod no_panic {
             let _ = jrnl::parse(&text, &Utc);
         }
     }
+}
+
+/// Narrow entry points for the fuzz targets in `fuzz/`; not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::markdown::{fuzz_file_name_date, fuzz_markdown_file};
 }

@@ -43,10 +43,10 @@ fn mood_nine_is_malformed_with_entry() {
 
 #[test]
 fn newer_version_is_refused() {
-    let err = read(Format::Hearth, &fixture("hearth/version2.json")).unwrap_err();
+    let err = read(Format::Hearth, &fixture("hearth/version3.json")).unwrap_err();
     let s = err.to_string();
     assert!(
-        s.contains("version 2") && s.contains("update Hearth"),
+        s.contains("version 3") && s.contains("update Hearth"),
         "{s}"
     );
 }

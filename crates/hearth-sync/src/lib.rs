@@ -19,12 +19,15 @@
 //!   it serves.
 //! - [`pair`]: pairing tickets and the pairing protocol.
 //! - [`invite`]: circle invitations and the protocol for joining a circle.
+//! - [`files`]: photos and files, moved beside the op log and checked chunk
+//!   by chunk.
 //! - [`raw`]: the transport alone, for the benchmark to set beside sync.
 //!
 //! This is the only crate that imports iroh. Checking ops before they are
 //! stored is never this crate's job: hearth-core's `Journal::receive` does
 //! it, through [`Replica::receive`].
 
+pub mod files;
 pub mod frame;
 pub mod invite;
 pub mod message;
@@ -53,6 +56,7 @@ pub mod test_relay {
     }
 }
 
+pub use files::{FILE_MAX, FILES_ALPN, FileInfo, FileStore, FilesOutcome, Wanted};
 pub use frame::{Decoded, Frame, MAX_FRAME};
 pub use invite::{CircleTicket, InviteHost};
 pub use message::{Message, OP_PAYLOAD_MAX, Op, PROTOCOL};

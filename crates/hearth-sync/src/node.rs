@@ -11,11 +11,12 @@
 //! pairing or circle-joining protocol only while an invitation of its kind
 //! is open (its secret is checked inside it).
 
+use crate::files::{self, FileStore, FilesOutcome, FilesProtocol};
 use crate::invite::{self, CircleTicket, Decision, InviteHost, Joining};
 use crate::pair::{self, Invite, PairHost, PairTicket};
 use crate::replica::Replica;
 use crate::session::{self, Outcome};
-use crate::{ALPN, CIRCLE_ALPN, NetError, PAIR_ALPN, SessionError};
+use crate::{ALPN, CIRCLE_ALPN, FILES_ALPN, NetError, PAIR_ALPN, SessionError};
 use iroh::address_lookup::AddressLookupBuilder;
 use iroh::endpoint::{
     AfterHandshakeOutcome, Connection, EndpointHooks, PortmapperConfig, Side, VarInt, presets,
@@ -145,7 +146,7 @@ impl EndpointHooks for Allowlist {
         let peer = *conn.remote_id().as_bytes();
         let dialled = conn.side() == Side::Client;
         let allowed = match conn.alpn() {
-            a if a == ALPN => self.contains(&peer),
+            a if a == ALPN || a == FILES_ALPN => self.contains(&peer),
             // A device dials a pairing ticket on purpose; it admits a
             // stranger only while its own invitation is open.
             a if a == PAIR_ALPN => dialled || self.open_invite().is_some(),
@@ -186,6 +187,12 @@ pub enum NodeEvent {
     /// A person joined a circle through one of this device's invitations,
     /// from `device`; `joined` says who joined what.
     CircleJoined { device: [u8; 32], joined: String },
+    /// A transfer of photos and files with a device ended (it dialled, or
+    /// this node did).
+    FilesExchanged {
+        peer: [u8; 32],
+        result: Result<FilesOutcome, SessionError>,
+    },
 }
 
 /// A running endpoint serving the sync and pairing protocols.
@@ -193,6 +200,7 @@ pub struct Node {
     router: Router,
     allowlist: Allowlist,
     replica: Arc<dyn Replica>,
+    files: Option<Arc<dyn FileStore>>,
     events: broadcast::Sender<NodeEvent>,
 }
 
@@ -249,6 +257,7 @@ impl Node {
         allowlist: Allowlist,
         pair_host: Option<Arc<dyn PairHost>>,
         invite_host: Option<Arc<dyn InviteHost>>,
+        files: Option<Arc<dyn FileStore>>,
     ) -> Result<Node, NetError> {
         let endpoint = bind(options, allowlist.clone()).await?;
         let endpoint_id = endpoint.id();
@@ -279,10 +288,20 @@ impl Node {
                 },
             );
         }
+        if let Some(store) = &files {
+            router = router.accept(
+                FILES_ALPN,
+                FilesProtocol {
+                    store: store.clone(),
+                    events: events.clone(),
+                },
+            );
+        }
         Ok(Node {
             router: router.spawn(),
             allowlist,
             replica,
+            files,
             events,
         })
     }
@@ -396,6 +415,21 @@ impl Node {
             result: result.clone(),
         });
         result.map_err(NetError::Session)
+    }
+
+    /// Dial a device and move the files each lacks, both ways (see
+    /// [`files`]). Nothing moves when this node keeps no files.
+    pub async fn exchange_files(&self, addr: EndpointAddr) -> Result<FilesOutcome, NetError> {
+        let Some(store) = &self.files else {
+            return Ok(FilesOutcome::default());
+        };
+        let peer = *addr.id.as_bytes();
+        let result = files::dial(self.router.endpoint(), addr, store.clone()).await;
+        let _ = self.events.send(NodeEvent::FilesExchanged {
+            peer,
+            result: result.clone().map_err(|e| SessionError::Io(e.to_string())),
+        });
+        result
     }
 
     /// Stop serving and close the endpoint: every socket is closed when this

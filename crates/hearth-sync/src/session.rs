@@ -410,10 +410,20 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
 
     /// The next message, or `None` when the stream ends between frames.
     pub(crate) async fn next(&mut self) -> Result<Option<Message>, SessionError> {
+        self.next_with(|frame| Message::decode(frame).map_err(SessionError::Protocol))
+            .await
+    }
+
+    /// The next frame, read by `decode`, or `None` when the stream ends
+    /// between frames.
+    pub(crate) async fn next_with<T>(
+        &mut self,
+        decode: impl Fn(frame::Frame<'_>) -> Result<T, SessionError>,
+    ) -> Result<Option<T>, SessionError> {
         loop {
             let total = match frame::decode(&self.buf).map_err(SessionError::Protocol)? {
                 Decoded::Frame { frame, consumed } => {
-                    let message = Message::decode(frame).map_err(SessionError::Protocol)?;
+                    let message = decode(frame)?;
                     self.buf.drain(..consumed);
                     return Ok(Some(message));
                 }

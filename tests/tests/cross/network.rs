@@ -161,6 +161,7 @@ pub(crate) async fn dial_as_stranger(net: &Network, stranger: &SharedJournal) ->
         own,
         None,
         None,
+        None,
     )
     .await
     .unwrap();

@@ -17,6 +17,7 @@ mod format1;
 mod format2;
 mod format3;
 mod history;
+mod imports;
 mod init;
 mod join;
 mod journal;

@@ -436,3 +436,55 @@ fn a_circle_made_on_one_device_shows_on_the_other_after_one_sync() {
         "owner"
     );
 }
+
+#[test]
+fn photos_and_files_reach_the_other_device_both_ways() {
+    let ns = Netns::new();
+    let a = Journal::new();
+    let lake = a.write(&["--title", "Lake", "Cold water."]);
+    let photo = a.path("lake.jpg");
+    let bytes: Vec<u8> = (0..2_300_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&photo, &bytes).unwrap();
+    ns.ok(&a, &["attach", &lake, photo.to_str().unwrap()]);
+    let photo_id = ns.ok(&a, &["attachments", &lake, "--json"]).json()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Pairing brings the photo with the journal.
+    let (b, _) = pair(&ns, &a, "Laptop");
+    let out = b.arg("from-a.jpg");
+    ns.ok(&b, &["attachment", "save", &photo_id, &out]);
+    assert_eq!(std::fs::read(&out).unwrap(), bytes);
+
+    // A file added on B reaches A at the next sync, both ways at once.
+    let note = b.path("note.pdf");
+    std::fs::write(&note, b"%PDF-1.4 from the laptop").unwrap();
+    ns.ok(&b, &["attach", &lake, note.to_str().unwrap()]);
+    let walk = a.write(&["--title", "Walk"]);
+    let map = a.path("map.png");
+    std::fs::write(&map, b"\x89PNG\r\n\x1a\n a map").unwrap();
+    ns.ok(&a, &["attach", &walk, map.to_str().unwrap()]);
+
+    let mut serve = ns.spawn(&a, &["serve", "--json"]);
+    let ticket = serve.json_line(LONG)["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let synced = ns.ok(&b, &["sync", "--peer", &ticket, "--json"]).json();
+    assert_eq!(synced[0]["files_received"], 1, "{synced}");
+    assert_eq!(synced[0]["files_sent"], 1, "{synced}");
+    serve.stop();
+    let on_a = ns.ok(&a, &["attachments", &lake, "--json"]).json();
+    let note_id = on_a[1]["id"].as_str().unwrap().to_string();
+    let back = a.arg("note-back.pdf");
+    ns.ok(&a, &["attachment", "save", &note_id, &back]);
+    assert_eq!(std::fs::read(&back).unwrap(), b"%PDF-1.4 from the laptop");
+    let map_on_b = ns.ok(&b, &["attachments", &walk, "--json"]).json()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ns.ok(&b, &["attachment", "save", &map_on_b, &b.arg("map.png")]);
+}

@@ -88,7 +88,7 @@ fn export(j: &Journal, format: &str, name: &str) -> PathBuf {
     let n = j.list(&[]).len();
     let noun = if n == 1 { "entry" } else { "entries" };
     assert_eq!(
-        out.stdout.trim(),
+        out.stdout.lines().next().unwrap_or_default(),
         format!("Exported {n} {noun} to {}.", path.display())
     );
     path
@@ -138,7 +138,7 @@ fn hearth_backup_restores_every_field_and_id() {
     let other = Journal::new();
     let out = import(&other, "hearth", &file);
     assert_eq!(
-        out.stdout.trim(),
+        out.stdout.lines().next().unwrap_or_default(),
         "Imported 5 entries; skipped 0 duplicates already in the journal."
     );
     assert_eq!(
@@ -330,7 +330,11 @@ fn import_counts_are_singular_and_plural() {
     let file = export(&j, "hearth", "one.json");
     let other = Journal::new();
     assert_eq!(
-        import(&other, "hearth", &file).stdout.trim(),
+        import(&other, "hearth", &file)
+            .stdout
+            .lines()
+            .next()
+            .unwrap_or_default(),
         "Imported 1 entry; skipped 0 duplicates already in the journal."
     );
     assert_eq!(
@@ -367,7 +371,7 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn zip(path: &Path, files: &[(&str, &[u8])]) {
+pub(crate) fn zip(path: &Path, files: &[(&str, &[u8])]) {
     let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -420,10 +424,10 @@ fn dayone_json_imports_with_a_summary_of_what_was_dropped() {
     let out = import(&j, "dayone", &fixture("dayone-small.json"));
     assert_eq!(summary(&out), (3, 0));
     for dropped in [
-        "Dropped photos from 1 entry",
-        "Dropped location from 1 entry",
-        "Dropped weather from 1 entry",
-        "Dropped time zone from 2 entries",
+        "Dropped photos not in the export from 1 entry",
+        "places (1)",
+        "weather (1)",
+        "time zones (2)",
     ] {
         assert!(
             out.stdout.contains(dropped),
@@ -689,9 +693,9 @@ fn malformed_hearth_files_are_refused_whole() {
     );
     refused(
         "hearth",
-        "v2.json",
-        r#"{"format":"hearth","version":2,"entries":[]}"#,
-        &["version 2", "update Hearth"],
+        "v3.json",
+        r#"{"format":"hearth","version":3,"entries":[]}"#,
+        &["version 3", "update Hearth"],
     );
     refused(
         "hearth",

@@ -23,4 +23,8 @@ duplicates: number,
 /**
  * Whether both held the same ops when the exchange ended.
  */
-equal: boolean, bytes_sent: number, bytes_received: number, };
+equal: boolean, bytes_sent: number, bytes_received: number, 
+/**
+ * Photos and files this device took from it, and sent it.
+ */
+files_received: number, files_sent: number, };
