@@ -347,54 +347,6 @@ pub(crate) fn copy_blob(
     Ok(size)
 }
 
-/// Check a backup's blob chunks against the attachments its entries hold:
-/// each one complete, every chunk opening, its bytes matching its hash.
-/// Returns their total size; an error names the attachment.
-pub(crate) fn check_backup_blobs(
-    chunks: &[BlobChunk],
-    files: &[Attachment],
-    key: &SymmetricKey,
-) -> std::result::Result<u64, String> {
-    let mut by_id: std::collections::HashMap<BlobId, Vec<&BlobChunk>> =
-        std::collections::HashMap::new();
-    for c in chunks {
-        by_id.entry(c.id).or_default().push(c);
-    }
-    let mut total = 0;
-    for a in files {
-        let content = a.hash().map_err(|e| e.to_string())?;
-        let mut have = by_id.remove(&blob_id(key, &content)).unwrap_or_default();
-        have.sort_by_key(|c| c.index);
-        let count = chunk_count(a.size);
-        let bad = |why: String| format!("attachment {} ({}) {why}", a.name, a.id);
-        if have.len() as u32 != count || have.iter().enumerate().any(|(i, c)| c.index != i as u32) {
-            return Err(bad(format!(
-                "is incomplete: {} of its {count} chunks are there",
-                have.len()
-            )));
-        }
-        let mut hashes = Vec::with_capacity(have.len());
-        let mut size = 0u64;
-        for c in have {
-            let last = c.index + 1 == count;
-            let plain = aead::open(key, &chunk_aad(&content, c.index, last), &c.payload)
-                .map_err(|_| bad(format!("is damaged: chunk {} does not decrypt", c.index)))?;
-            size += plain.len() as u64;
-            hashes.push(hash(&[&plain]));
-        }
-        let whole = Hashed {
-            size,
-            chunks: hashes,
-            head: Vec::new(),
-        };
-        if size != a.size || whole.content_hash() != content {
-            return Err(bad("is damaged: its bytes do not match its hash".into()));
-        }
-        total += size;
-    }
-    Ok(total)
-}
-
 impl Journal {
     /// Add files to an entry. Every file is checked (it exists, is a file,
     /// is at most [`ATTACHMENT_MAX`]) before anything is stored; a file

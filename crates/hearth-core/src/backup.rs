@@ -3,37 +3,57 @@
 //!
 //! A backup carries the vault header as it is (KDF settings, salt, the
 //! secrets sealed under the passphrase and, when there is one, under the
-//! recovery key) and every op, view and setting row exactly as stored, in
-//! chunks sealed under a fresh backup key; that key is sealed under the
-//! personal scope key. The byte layout is in [`file`] and FORMAT.md.
+//! recovery key) and every op, view, setting, epoch key, tombstone and
+//! attachment chunk exactly as stored, in chunks sealed under a fresh
+//! backup key; that key is sealed under the personal scope key. The byte
+//! layout is in [`file`] and FORMAT.md.
 //!
-//! Verifying and restoring check everything before anything is written:
-//! every chunk, every op's signature, author and payload, every view and
-//! setting, and the op log's continuity (seqs and previous-op hashes).
-//! Restoring writes a new vault file in the empty target directory under a
-//! temporary name and renames it into place, so a failure at any point
-//! leaves the target empty. The restored vault is a **new device**: it mints
-//! its own device key and certifies it, so it never writes a seq that the
-//! device it was backed up from may also write. A backup of format version
-//! 1 (a format-1 vault) is restored as such and migrated in the same step.
-//! The search-index cache is not carried: it is rebuilt from the views on
-//! first search. Nor are the device's own secrets.
+//! Backups stream: the attachments' chunks (gigabytes of photos, perhaps)
+//! never sit whole in memory, only the small rows (ops, views, settings,
+//! epoch keys, tombstones) do. Writing reads the small rows and then each
+//! blob chunk from one read transaction ([`hearth_store::backup_stream`]),
+//! and seals and writes each 1 MiB chunk of the file as it fills, to a
+//! temporary file beside the target that is linked into place when
+//! complete. Reading (verify and restore) goes through the file a chunk and
+//! a record at a time: the small rows come first and are gathered and
+//! checked whole when the first blob chunk arrives (or at the end); then
+//! each blob chunk is checked as it streams past ([`blobs`]) and, for a
+//! restore, written into the new vault in batches of transactions.
+//!
+//! Verifying and restoring check everything: every chunk, every op's
+//! signature, author and payload, every view and setting, the op log's
+//! continuity (seqs and previous-op hashes), and every byte of every
+//! attachment an entry has. A backup is refused, and nothing is restored,
+//! at the first thing wrong. Restoring writes a new vault file in the empty
+//! target directory under a temporary name, and renames it into place only
+//! after everything was checked, so a failure at any point leaves the
+//! target empty (a directory the restore created is removed again). The
+//! restored vault is a **new device**: it mints its own device key and
+//! certifies it, so it never writes a seq that the device it was backed up
+//! from may also write. A backup of format version 1 (a format-1 vault) is
+//! restored as such and migrated in the same step. The search-index cache
+//! is not carried: it is rebuilt from the views on first search. Nor are
+//! the device's own secrets.
 
+mod blobs;
 mod file;
 
+use crate::attachments::Attachment;
 use crate::journal::Journal;
 use crate::oplog::{self, KIND_CHANGE, KIND_DEVICE, KIND_PURGE, KIND_PURGED_V1};
 use crate::registry::Registry;
 use crate::{CoreError, Result, Vault, migrate, settings, vault, view};
+use blobs::BlobCheck;
 use chrono::{DateTime, Utc};
-use file::Header;
+use file::{Header, ReadError, Record};
 use hearth_crypto::{
     DevicePublicKey, DeviceSecrets, RecoveryKey, SymmetricKey, Unwrapped, VaultSecrets, aead,
 };
-use hearth_store::{Store, VaultRows};
+use hearth_store::backup_stream::BlobAppender;
+use hearth_store::{BlobChunk, Store, VaultRows};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
-use std::io::Write;
+use std::io::{BufReader, BufWriter, Read};
 use std::path::{Path, PathBuf};
 
 /// What opens a backup: the passphrase it was made under, or the recovery
@@ -67,7 +87,8 @@ pub struct BackupSummary {
 
 impl Journal {
     /// Write a backup of the whole journal to `path`, which must not exist.
-    /// The file appears complete or not at all.
+    /// The file appears complete or not at all; a journal with damaged data
+    /// is refused (what was written of it is removed).
     pub fn backup(&self, path: &Path) -> Result<BackupSummary> {
         if path.exists() {
             return Err(CoreError::invalid(format!(
@@ -75,28 +96,49 @@ impl Journal {
                 path.display()
             )));
         }
-        let rows = self.store.rows()?;
-        let counts = check_rows(&rows, file::VERSION, self.scope_key(), self.registry.identity())
-            .map_err(|reason| {
+        let damaged = |reason: String| {
             CoreError::invalid(format!(
                 "the journal has damaged data, and a backup of it would not restore: {reason}; nothing was written (`hearth export --format hearth FILE` saves the entries that can be read)"
             ))
-        })?;
+        };
+        let key = self.scope_key();
+        // One read transaction: the small rows, then the blob chunks, are
+        // one snapshot of the journal.
+        let snapshot = self.store.backup_snapshot()?;
+        let rows = snapshot.rows()?;
+        let (mut counts, files) =
+            check_rows(&rows, file::VERSION, key, self.registry.identity()).map_err(damaged)?;
         let header = Header {
             vault: rows.header.clone(),
             wrapped_recovery: rows.wrapped_recovery.clone(),
             made_at: Utc::now().timestamp_millis(),
         };
-        let bytes = file::encode(&header, &rows, self.scope_key());
-        write_new(path, |f| f.write_all(&bytes))?;
-        Ok(summary(&header, &counts, bytes.len()))
+        let mut check = BlobCheck::new(&files, key).map_err(damaged)?;
+        let mut written = 0;
+        write_new(path, |f| {
+            let io = |source| io(path, source);
+            let mut w = file::Writer::start(BufWriter::new(f), &header, key).map_err(io)?;
+            w.small_rows(&rows).map_err(io)?;
+            snapshot.for_each_blob_chunk(|chunk| -> Result<()> {
+                check.chunk(&chunk).map_err(damaged)?;
+                w.blob(&chunk).map_err(io)
+            })?;
+            counts.attachment_bytes = check.finish().map_err(damaged)?;
+            let (out, n) = w.finish().map_err(io)?;
+            out.into_inner().map_err(|e| io(e.into_error()))?;
+            written = n;
+            Ok(())
+        })?;
+        Ok(summary(&header, &counts, written))
     }
 }
 
 impl Vault {
-    /// Check every byte of the backup at `path` without restoring it.
+    /// Check every byte of the backup at `path` without restoring it. The
+    /// file is read a chunk at a time.
     pub fn verify_backup(path: &Path, key: BackupKey<'_>) -> Result<BackupSummary> {
-        Self::verify_backup_bytes(path, &read(path)?, key)
+        let opened = unlock_backup(path, open_file(path)?, &key)?.read(&mut Checking)?;
+        Ok(opened.summary)
     }
 
     /// Check every byte of a backup already in memory, as
@@ -106,22 +148,16 @@ impl Vault {
         bytes: &[u8],
         key: BackupKey<'_>,
     ) -> Result<BackupSummary> {
-        Ok(open_backup(path, bytes, &key)?.summary)
+        let opened = unlock_backup(path, std::io::Cursor::new(bytes), &key)?.read(&mut Checking)?;
+        Ok(opened.summary)
     }
 
     /// Restore the backup at `path` into `home`, which must be empty or not
-    /// exist. Everything is checked first; on any error `home` is left as it
-    /// was (empty, or absent).
+    /// exist. Everything is checked before the new vault is renamed into
+    /// place; on any error `home` is left as it was (empty, or absent).
     pub fn restore_backup(path: &Path, home: &Path, key: BackupKey<'_>) -> Result<BackupSummary> {
         check_empty(home)?;
-        let bytes = read(path)?;
-        let opened = open_backup(path, &bytes, &key).map_err(|e| match e {
-            CoreError::Backup { path, reason } => CoreError::Backup {
-                path,
-                reason: format!("{reason}; nothing was restored"),
-            },
-            other => other,
-        })?;
+        let unlocked = unlock_backup(path, open_file(path)?, &key).map_err(nothing_restored)?;
         // The key derivation took a while: look again.
         check_empty(home)?;
         let created = !home.exists();
@@ -130,31 +166,59 @@ impl Vault {
             ".vault.db.restoring-{}",
             hex::encode(rand::random::<[u8; 8]>())
         ));
-        let summary = opened.summary.clone();
-        let written = write_vault(&tmp, opened, &Self::file(home));
+        let written = restore_into(&tmp, unlocked, &Self::file(home));
         remove_sqlite_files(&tmp);
-        if let Err(e) = written {
-            if created {
-                let _ = std::fs::remove_dir(home);
+        match written {
+            Ok(summary) => {
+                sync_dir(home);
+                Ok(summary)
             }
-            return Err(e);
+            Err(e) => {
+                if created {
+                    let _ = std::fs::remove_dir(home);
+                }
+                Err(e)
+            }
         }
-        sync_dir(home);
-        Ok(summary)
     }
 }
 
-/// Write a backup's rows as a vault at `tmp`, make it a new device, then
+/// Say that a refused backup restored nothing.
+fn nothing_restored(e: CoreError) -> CoreError {
+    match e {
+        CoreError::Backup { path, reason } => CoreError::Backup {
+            path,
+            reason: format!("{reason}; nothing was restored"),
+        },
+        other => other,
+    }
+}
+
+/// Read, check and write a backup's rows as a vault at `tmp`, make it a new
+/// device, then move it to `dest`.
+fn restore_into<R: Read>(tmp: &Path, unlocked: Unlocked<R>, dest: &Path) -> Result<BackupSummary> {
+    let mut sink = Restoring { tmp, blobs: None };
+    let opened = unlocked.read(&mut sink).map_err(nothing_restored)?;
+    let store = sink
+        .blobs
+        .take()
+        .ok_or_else(|| CoreError::invalid("the restored vault was never created"))?
+        .finish()?;
+    let summary = opened.summary.clone();
+    write_vault(tmp, store, opened, dest)?;
+    Ok(summary)
+}
+
+/// Make the vault at `tmp`, which holds a backup's rows, a new device, then
 /// move it to `dest`.
-fn write_vault(tmp: &Path, opened: Opened, dest: &Path) -> Result<()> {
+fn write_vault(tmp: &Path, mut store: Store, opened: Opened, dest: &Path) -> Result<()> {
     let Opened {
-        rows, secrets, kek, ..
+        header,
+        secrets,
+        kek,
+        ..
     } = opened;
-    let rows = &rows;
-    Store::create_from_rows(tmp, rows)?;
-    vault::restrict_file(tmp)?;
-    let mut store = Store::open(tmp)?;
-    let h = &rows.header;
+    let h = &header.vault;
     let Unwrapped {
         user,
         legacy_device,
@@ -181,13 +245,93 @@ fn write_vault(tmp: &Path, opened: Opened, dest: &Path) -> Result<()> {
     link_new(tmp, dest)
 }
 
-/// Parse, open and check a whole backup file.
-fn open_backup(path: &Path, bytes: &[u8], key: &BackupKey<'_>) -> Result<Opened> {
+/// Where a backup's rows go as they are read and checked.
+trait Sink {
+    /// Every row but the blob chunks, all checked; before any blob chunk.
+    fn rows(&mut self, rows: &VaultRows) -> Result<()>;
+    /// One blob chunk, checked if an entry has its attachment.
+    fn blob(&mut self, chunk: &BlobChunk) -> Result<()>;
+}
+
+/// Verifying: the rows go nowhere.
+struct Checking;
+
+impl Sink for Checking {
+    fn rows(&mut self, _: &VaultRows) -> Result<()> {
+        Ok(())
+    }
+
+    fn blob(&mut self, _: &BlobChunk) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Restoring: the rows go into a new vault file at `tmp`, the blob chunks
+/// in batches as they come.
+struct Restoring<'a> {
+    tmp: &'a Path,
+    blobs: Option<BlobAppender>,
+}
+
+impl Sink for Restoring<'_> {
+    fn rows(&mut self, rows: &VaultRows) -> Result<()> {
+        drop(Store::create_with_rows(self.tmp, rows)?);
+        // Closed and opened again, so that the write-ahead log SQLite makes
+        // beside it takes the file's restricted mode too.
+        vault::restrict_file(self.tmp)?;
+        self.blobs = Some(Store::open(self.tmp)?.blob_appender());
+        Ok(())
+    }
+
+    fn blob(&mut self, chunk: &BlobChunk) -> Result<()> {
+        self.blobs
+            .as_mut()
+            .ok_or_else(|| CoreError::invalid("a blob chunk came before the restored vault"))?
+            .put(chunk)?;
+        Ok(())
+    }
+}
+
+/// A backup whose clear part was read and whose backup key was opened:
+/// its chunks are next.
+struct Unlocked<R> {
+    path: PathBuf,
+    version: u16,
+    header: Header,
+    secrets: Unwrapped,
+    /// The passphrase's key, when the passphrase opened it.
+    kek: Option<SymmetricKey>,
+    chunks: file::Chunks<R>,
+}
+
+/// A backup read to its end and checked.
+struct Opened {
+    header: Header,
+    summary: BackupSummary,
+    secrets: Unwrapped,
+    /// The passphrase's key, when the passphrase opened it.
+    kek: Option<SymmetricKey>,
+}
+
+/// What a reading error says about the backup at `path`.
+fn read_error(path: &Path, e: ReadError) -> CoreError {
+    match e {
+        ReadError::Bad(reason) => CoreError::Backup {
+            path: path.to_path_buf(),
+            reason,
+        },
+        ReadError::Io(source) => io(path, source),
+    }
+}
+
+/// Read a backup's clear part from `src`, derive the key and open its
+/// secrets and its backup key.
+fn unlock_backup<R: Read>(path: &Path, src: R, key: &BackupKey<'_>) -> Result<Unlocked<R>> {
     let bad = |reason: String| CoreError::Backup {
         path: path.to_path_buf(),
         reason,
     };
-    let parsed = file::parse(bytes).map_err(bad)?;
+    let parsed = file::parse(src).map_err(|e| read_error(path, e))?;
     let h = &parsed.header;
     if h.vault.format != u32::from(parsed.version) {
         return Err(bad(format!(
@@ -210,43 +354,94 @@ fn open_backup(path: &Path, bytes: &[u8], key: &BackupKey<'_>) -> Result<Opened>
             "its header does not match its secrets: the file was changed".into(),
         ));
     }
-    let scope_key = &secrets.user.personal_scope_key;
-    let backup_key = parsed.backup_key(scope_key).map_err(bad)?;
-    let stream = zeroize::Zeroizing::new(parsed.open_chunks(&backup_key).map_err(bad)?);
-    let records = file::decode_records(&stream, parsed.version).map_err(bad)?;
-    let rows = VaultRows {
-        header: h.vault.clone(),
-        wrapped_recovery: h.wrapped_recovery.clone(),
-        ops: records.ops,
-        views: records.views,
-        settings: records.settings,
-        epochs: records.epochs,
-        tombstones: records.tombstones,
-        blobs: records.blobs,
-    };
-    let counts = check_rows(
-        &rows,
-        parsed.version,
-        scope_key,
-        &secrets.user.identity_public(),
-    )
-    .map_err(bad)?;
-    let summary = summary(h, &counts, bytes.len());
-    Ok(Opened {
-        rows,
-        summary,
+    let backup_key = parsed
+        .backup_key(&secrets.user.personal_scope_key)
+        .map_err(bad)?;
+    Ok(Unlocked {
+        path: path.to_path_buf(),
+        version: parsed.version,
+        header: parsed.header.clone(),
         secrets,
         kek,
+        chunks: parsed.into_chunks(backup_key),
     })
 }
 
-/// A backup opened and checked.
-struct Opened {
-    rows: VaultRows,
-    summary: BackupSummary,
-    secrets: Unwrapped,
-    /// The passphrase's key, when the passphrase opened it.
-    kek: Option<SymmetricKey>,
+impl<R: Read> Unlocked<R> {
+    /// Read every chunk and record, checking as they come: the small rows
+    /// are gathered, checked whole and handed to `sink` when the first blob
+    /// chunk arrives (or at the end, when there is none); then each blob
+    /// chunk is checked and handed on. The first thing wrong stops it.
+    fn read(self, sink: &mut dyn Sink) -> Result<Opened> {
+        let Unlocked {
+            path,
+            version,
+            header,
+            secrets,
+            kek,
+            mut chunks,
+        } = self;
+        let bad = |reason: String| CoreError::Backup {
+            path: path.clone(),
+            reason,
+        };
+        let key = &secrets.user.personal_scope_key;
+        let identity = secrets.user.identity_public();
+        // The small rows until the blob chunks begin; then the counts and
+        // the check of the chunks.
+        let mut small = file::Rows::default();
+        let mut blobs: Option<(Counts, BlobCheck)> = None;
+        let begin = |small: &mut file::Rows, sink: &mut dyn Sink| -> Result<(Counts, BlobCheck)> {
+            let small = std::mem::take(small);
+            let rows = VaultRows {
+                header: header.vault.clone(),
+                wrapped_recovery: header.wrapped_recovery.clone(),
+                ops: small.ops,
+                views: small.views,
+                settings: small.settings,
+                epochs: small.epochs,
+                tombstones: small.tombstones,
+                blobs: Vec::new(),
+            };
+            let (counts, files) = check_rows(&rows, version, key, &identity).map_err(bad)?;
+            let check = BlobCheck::new(&files, key).map_err(bad)?;
+            sink.rows(&rows)?;
+            Ok((counts, check))
+        };
+        let mut decoder = file::Decoder::new(version);
+        while let Some(plain) = chunks.next_chunk().map_err(|e| read_error(&path, e))? {
+            decoder.push(&plain);
+            while let Some(record) = decoder.next_record().map_err(bad)? {
+                let chunk = match record {
+                    Record::Blob(chunk) => chunk,
+                    other => {
+                        small.push(other);
+                        continue;
+                    }
+                };
+                if blobs.is_none() {
+                    blobs = Some(begin(&mut small, sink)?);
+                }
+                if let Some((_, check)) = &mut blobs {
+                    check.chunk(&chunk).map_err(bad)?;
+                }
+                sink.blob(&chunk)?;
+            }
+        }
+        decoder.finish().map_err(bad)?;
+        let (mut counts, check) = match blobs {
+            Some(b) => b,
+            None => begin(&mut small, sink)?,
+        };
+        counts.attachment_bytes = check.finish().map_err(bad)?;
+        let summary = summary(&header, &counts, chunks.bytes());
+        Ok(Opened {
+            header,
+            summary,
+            secrets,
+            kek,
+        })
+    }
 }
 
 /// The user secrets, and the passphrase's key when that opened them.
@@ -287,6 +482,7 @@ struct Counts {
     ops: usize,
     settings: usize,
     attachments: usize,
+    /// Counted as the attachments' chunks stream past ([`BlobCheck`]).
     attachment_bytes: u64,
 }
 
@@ -295,13 +491,15 @@ struct Counts {
 /// by a certified device, signed and opening (purge markers: signed), every
 /// view and setting opening, no duplicates, and every view backed by ops.
 /// A version-1 backup is checked as format 1 did: every op by the vault's
-/// one device.
+/// one device. Returns the counts (but the attachments' bytes) and the
+/// attachments the entries have, each once, whose chunks [`BlobCheck`]
+/// checks; `rows.blobs` is not looked at.
 fn check_rows(
     rows: &VaultRows,
     version: u16,
     key: &SymmetricKey,
     identity: &[u8; 32],
-) -> std::result::Result<Counts, String> {
+) -> std::result::Result<(Counts, Vec<Attachment>), String> {
     let device = DevicePublicKey::from_bytes(&rows.header.device)
         .map_err(|_| "its device key is malformed".to_string())?;
     let personal = rows.header.personal_scope;
@@ -396,7 +594,7 @@ fn check_rows(
     }
     let mut seen = BTreeSet::new();
     let (mut entries, mut trashed) = (0, 0);
-    let mut files: Vec<crate::attachments::Attachment> = Vec::new();
+    let mut files: Vec<Attachment> = Vec::new();
     for v in &rows.views {
         let id = hex::encode(v.doc);
         if !seen.insert((v.scope, v.doc)) {
@@ -435,15 +633,15 @@ fn check_rows(
         aead::open(key, &settings::aad(&s.name), &s.payload)
             .map_err(|_| format!("setting {:?} does not decrypt", s.name))?;
     }
-    let attachment_bytes = crate::attachments::check_backup_blobs(&rows.blobs, &files, key)?;
-    Ok(Counts {
+    let counts = Counts {
         entries,
         trashed,
         ops: rows.ops.iter().filter(|o| o.kind != KIND_DEVICE).count(),
         settings: rows.settings.len(),
         attachments: files.len(),
-        attachment_bytes,
-    })
+        attachment_bytes: 0,
+    };
+    Ok((counts, files))
 }
 
 /// The circles' epoch keys among the sealed epoch rows.
@@ -471,7 +669,7 @@ fn circle_keys(
     Ok(out)
 }
 
-fn summary(h: &Header, c: &Counts, bytes: usize) -> BackupSummary {
+fn summary(h: &Header, c: &Counts, bytes: u64) -> BackupSummary {
     BackupSummary {
         entries: c.entries,
         trashed: c.trashed,
@@ -480,7 +678,7 @@ fn summary(h: &Header, c: &Counts, bytes: usize) -> BackupSummary {
         attachments: c.attachments,
         attachment_bytes: c.attachment_bytes,
         recovery_key: h.wrapped_recovery.is_some(),
-        bytes: bytes as u64,
+        bytes,
         made_at: crate::entry::from_millis(h.made_at),
     }
 }
@@ -505,8 +703,11 @@ fn check_empty(home: &Path) -> Result<()> {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| io(path, source))
+/// The backup file at `path`, to be read through a buffer.
+fn open_file(path: &Path) -> Result<BufReader<std::fs::File>> {
+    std::fs::File::open(path)
+        .map(BufReader::new)
+        .map_err(|source| io(path, source))
 }
 
 fn io(path: &Path, source: std::io::Error) -> CoreError {
@@ -531,10 +732,7 @@ fn sibling(path: &Path) -> PathBuf {
 /// Create `path` with what `fill` writes, whole or not at all: written to a
 /// temporary file beside it (mode 0600), synced, then linked into place
 /// without replacing anything.
-fn write_new(
-    path: &Path,
-    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> Result<()> {
+fn write_new(path: &Path, fill: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
     let tmp = sibling(path);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -545,11 +743,11 @@ fn write_new(
     }
     let done = options
         .open(&tmp)
+        .map_err(|source| io(path, source))
         .and_then(|mut f| {
             fill(&mut f)?;
-            f.sync_all()
+            f.sync_all().map_err(|source| io(path, source))
         })
-        .map_err(|source| io(path, source))
         .and_then(|()| link_new(&tmp, path));
     let _ = std::fs::remove_file(&tmp);
     done

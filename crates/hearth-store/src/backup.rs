@@ -1,8 +1,12 @@
 //! The whole vault as rows, for backups: every row a backup carries (the
 //! header with both wrappings of the secrets, the op log, the views, the
-//! settings, the epoch keys and the tombstones), read in one transaction so
-//! they are a consistent snapshot, and a new vault file written from such
-//! rows in one transaction.
+//! settings, the epoch keys, the tombstones and the attachments' chunks),
+//! read in one transaction so they are a consistent snapshot, and a new
+//! vault file written from such rows.
+//!
+//! [`Store::rows`] and [`Store::create_from_rows`] hold every row in memory,
+//! blob chunks included; backups of real journals go through
+//! [`crate::backup_stream`] instead, which moves the chunks one at a time.
 //!
 //! Caches are not part of it: they can always be rebuilt from the views. Nor
 //! are the device's own secrets: a restored copy is a new device.
@@ -12,7 +16,7 @@ use crate::{
     BlobChunk, EpochRecord, OpRecord, Store, StoreError, StoreTx, Tombstone, VaultHeader,
     ViewRecord,
 };
-use rusqlite::params;
+use rusqlite::{Connection, params};
 use std::path::Path;
 
 /// One sealed setting as stored.
@@ -39,104 +43,46 @@ pub struct VaultRows {
     pub epochs: Vec<EpochRecord>,
     /// In (scope, doc) order.
     pub tombstones: Vec<Tombstone>,
-    /// Attachments' sealed chunks, in (id, index) order.
+    /// Attachments' sealed chunks, in (id, index) order. Empty where the
+    /// chunks travel on their own ([`crate::backup_stream`]).
     pub blobs: Vec<BlobChunk>,
 }
 
 impl Store {
-    /// Every row a backup carries, read in one transaction.
+    /// Every row a backup carries, blob chunks included, read in one
+    /// transaction.
     pub fn rows(&self) -> Result<VaultRows, StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        let header = self.header()?;
-        let wrapped_recovery = self.wrapped_recovery()?;
-        let ops = StoreTx { tx: &tx }.all_ops()?;
-        let mut views = Vec::new();
-        {
-            let mut stmt =
-                tx.prepare("SELECT scope, doc, doc_type, payload FROM views ORDER BY scope, doc")?;
-            for row in stmt.query_map([], view_row)? {
-                views.push(view_record(row?)?);
-            }
-        }
-        let mut settings = Vec::new();
-        {
-            let mut stmt = tx.prepare("SELECT name, payload FROM settings ORDER BY name")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            for row in rows {
-                let (name, payload) = row?;
-                settings.push(SettingRecord { name, payload });
-            }
-        }
-        let mut epochs = Vec::new();
-        let mut tombstones = Vec::new();
-        {
-            let mut stmt =
-                tx.prepare("SELECT scope, epoch, payload FROM epochs ORDER BY scope, epoch")?;
-            let rows =
-                stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?)))?;
-            for row in rows {
-                let (scope, epoch, payload) = row?;
-                epochs.push(EpochRecord {
-                    scope: fixed(&scope, "scope id")?,
-                    epoch,
-                    payload,
-                });
-            }
-            let mut stmt =
-                tx.prepare("SELECT scope, doc, author, seq FROM tombstones ORDER BY scope, doc")?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, Vec<u8>>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, Vec<u8>>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            })?;
-            for row in rows {
-                let (scope, doc, author, seq) = row?;
-                tombstones.push(Tombstone {
-                    scope: fixed(&scope, "scope id")?,
-                    doc: fixed(&doc, "doc id")?,
-                    author: fixed(&author, "author key")?,
-                    seq: seq as u64,
-                });
-            }
-        }
-        let mut blobs = Vec::new();
-        {
-            let mut stmt = tx.prepare("SELECT id, idx, payload FROM blobs ORDER BY id, idx")?;
-            let rows = stmt.query_map([], |r| {
-                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get(2)?))
-            })?;
-            for row in rows {
-                let (id, index, payload) = row?;
-                blobs.push(BlobChunk {
-                    id: fixed(&id, "blob id")?,
-                    index: u32::try_from(index).map_err(|_| {
-                        StoreError::Corrupt("a blob chunk index is impossible".into())
-                    })?,
-                    payload,
-                });
-            }
-        }
-        tx.commit()?;
-        Ok(VaultRows {
-            header,
-            wrapped_recovery,
-            ops,
-            views,
-            settings,
-            epochs,
-            tombstones,
-            blobs,
-        })
+        let snapshot = self.backup_snapshot()?;
+        let mut rows = snapshot.rows()?;
+        snapshot.for_each_blob_chunk(|c| -> Result<(), StoreError> {
+            rows.blobs.push(c);
+            Ok(())
+        })?;
+        Ok(rows)
     }
 
-    /// Create a new vault file at `path` holding exactly `rows`, in one
-    /// transaction after the header. Refuses if a file is already there, and
-    /// (as [`crate::StoreTx::append_op`] does) an op log with a gap or a
+    /// Create a new vault file at `path` holding exactly `rows`: the small
+    /// rows in one transaction after the header, then the blob chunks in
+    /// batches ([`Store::create_with_rows`], [`Store::blob_appender`]).
+    /// Refuses if a file is already there, and (as
+    /// [`crate::StoreTx::append_op`] does) an op log with a gap or a
     /// duplicate. On error the caller removes the file.
     pub fn create_from_rows(path: &Path, rows: &VaultRows) -> Result<(), StoreError> {
+        let mut blobs = Self::create_with_rows(path, rows)?.blob_appender();
+        for b in &rows.blobs {
+            blobs.put(b)?;
+        }
+        blobs.finish()?.checkpoint()?;
+        Ok(())
+    }
+
+    /// Create a new vault file at `path` holding the rows of `rows` other
+    /// than the blob chunks (`rows.blobs` is not looked at), in one
+    /// transaction after the header, and return it open: the chunks follow
+    /// through [`Store::blob_appender`]. Refuses as
+    /// [`Store::create_from_rows`] does. On error the caller removes the
+    /// file.
+    pub fn create_with_rows(path: &Path, rows: &VaultRows) -> Result<Self, StoreError> {
         let mut store = Self::create(path, &rows.header)?;
         store.write(|tx| -> Result<(), StoreError> {
             if let Some(wrapped) = &rows.wrapped_recovery {
@@ -169,14 +115,79 @@ impl Store {
             for t in &rows.tombstones {
                 tx.put_tombstone(t)?;
             }
-            for b in &rows.blobs {
-                tx.put_blob_chunk(b)?;
-            }
             Ok(())
         })?;
-        store.checkpoint()?;
-        Ok(())
+        Ok(store)
     }
+}
+
+/// Every row a backup carries but the blob chunks, read on `tx` (which the
+/// caller holds open, so that they are one snapshot).
+pub(crate) fn small_rows(store: &Store, tx: &Connection) -> Result<VaultRows, StoreError> {
+    let header = store.header()?;
+    let wrapped_recovery = store.wrapped_recovery()?;
+    let ops = StoreTx { tx }.all_ops()?;
+    let mut views = Vec::new();
+    {
+        let mut stmt =
+            tx.prepare("SELECT scope, doc, doc_type, payload FROM views ORDER BY scope, doc")?;
+        for row in stmt.query_map([], view_row)? {
+            views.push(view_record(row?)?);
+        }
+    }
+    let mut settings = Vec::new();
+    {
+        let mut stmt = tx.prepare("SELECT name, payload FROM settings ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        for row in rows {
+            let (name, payload) = row?;
+            settings.push(SettingRecord { name, payload });
+        }
+    }
+    let mut epochs = Vec::new();
+    let mut tombstones = Vec::new();
+    {
+        let mut stmt =
+            tx.prepare("SELECT scope, epoch, payload FROM epochs ORDER BY scope, epoch")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?)))?;
+        for row in rows {
+            let (scope, epoch, payload) = row?;
+            epochs.push(EpochRecord {
+                scope: fixed(&scope, "scope id")?,
+                epoch,
+                payload,
+            });
+        }
+        let mut stmt =
+            tx.prepare("SELECT scope, doc, author, seq FROM tombstones ORDER BY scope, doc")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (scope, doc, author, seq) = row?;
+            tombstones.push(Tombstone {
+                scope: fixed(&scope, "scope id")?,
+                doc: fixed(&doc, "doc id")?,
+                author: fixed(&author, "author key")?,
+                seq: seq as u64,
+            });
+        }
+    }
+    Ok(VaultRows {
+        header,
+        wrapped_recovery,
+        ops,
+        views,
+        settings,
+        epochs,
+        tombstones,
+        blobs: Vec::new(),
+    })
 }
 
 #[cfg(test)]

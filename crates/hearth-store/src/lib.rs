@@ -5,11 +5,14 @@
 //!   keys, tombstones).
 //! - Blob chunks ([`BlobChunk`]): attachments' bytes, sealed, a chunk at a
 //!   time so no file is ever held whole.
-//! - [`VaultRows`]: every row a backup carries, read and written whole.
+//! - [`VaultRows`]: every row a backup carries, read or written whole;
+//!   [`backup_stream`] gives the same rows with the blob chunks one at a
+//!   time, which is how backups are made and restored.
 //! - [`SearchIndex`]: the full-text index, built in memory at unlock so that
 //!   no plaintext index ever reaches the disk.
 
 mod backup;
+pub mod backup_stream;
 mod blobs;
 #[cfg(test)]
 mod fixtures;

@@ -11,15 +11,32 @@
 //! whether it is the last, so a backup cut short, reordered or with a byte
 //! changed does not open; the header is bound by the sealed backup key's
 //! associated data (all bytes before it) and has a CRC so that damage there
-//! is told apart from a wrong passphrase. Nothing here touches a file.
+//! is told apart from a wrong passphrase.
+//!
+//! Both directions stream, so that a backup of gigabytes of photos never
+//! sits whole in memory: [`Writer`] seals each chunk and writes it out as
+//! it fills; [`parse`] reads the clear part off any reader, [`Chunks`] then
+//! opens one chunk at a time (reading one length prefix ahead, since a
+//! chunk is the last exactly when the file ends after it), and [`Decoder`]
+//! cuts the opened plaintext into records, which may span chunks. Each holds
+//! at most a chunk and one record. The records come in the order Hearth
+//! writes them: ops, views, epoch keys, tombstones, settings, then the
+//! attachments' chunks in (id, index) order; a reader relies on the chunks
+//! coming last and in order (they are checked against the attachments the
+//! views list as they stream past), so a record after them, or one out of
+//! order, is refused. Nothing here opens or names a file.
 
 use hearth_crypto::{SymmetricKey, aead};
 use hearth_store::{
-    BlobChunk, EpochRecord, OpRecord, SettingRecord, Tombstone, VaultHeader, VaultRows, ViewRecord,
+    BlobChunk, BlobId, EpochRecord, OpRecord, SettingRecord, Tombstone, VaultHeader, VaultRows,
+    ViewRecord,
 };
+use std::io::{Read, Write};
+use zeroize::Zeroizing;
 
 pub(crate) const MAGIC: &[u8; 8] = b"HEARTHBK";
-/// The version this build writes; version 1 (vaults of format 1) is read too.
+/// The version this build writes; versions 1 to 3 (vaults of those
+/// formats) are read too.
 pub(crate) const VERSION: u16 = 4;
 /// Most plaintext bytes in one chunk.
 pub(crate) const CHUNK_MAX: usize = 1 << 20;
@@ -46,125 +63,310 @@ pub(crate) struct Header {
     pub made_at: i64,
 }
 
-/// A backup file whose clear part has been read.
-pub(crate) struct Parsed<'a> {
-    /// The backup format version (1 or 2).
+/// Why a backup could not be read.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// It is not a usable backup; a sentence says what is wrong.
+    Bad(String),
+    /// Reading it failed.
+    Io(std::io::Error),
+}
+
+impl From<String> for ReadError {
+    fn from(reason: String) -> Self {
+        Self::Bad(reason)
+    }
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+// ----- Writing -----
+
+/// Writes a backup file as its records come: the clear part first, then
+/// each 1 MiB chunk sealed and written as soon as more plaintext follows
+/// it; [`Writer::finish`] seals the last.
+pub(crate) struct Writer<W: Write> {
+    out: W,
+    key: SymmetricKey,
+    /// The plaintext of the chunk being filled (at most `CHUNK_MAX`).
+    chunk: Zeroizing<Vec<u8>>,
+    /// The index of that chunk.
+    index: u64,
+    /// Bytes written so far.
+    written: u64,
+    /// A record body being built.
+    body: Vec<u8>,
+}
+
+impl<W: Write> Writer<W> {
+    /// Write the clear part (magic, version, header, CRC, and a fresh backup
+    /// key sealed under `scope_key`) and get ready for records.
+    pub(crate) fn start(
+        mut out: W,
+        header: &Header,
+        scope_key: &SymmetricKey,
+    ) -> std::io::Result<Self> {
+        let mut clear = Vec::new();
+        clear.extend_from_slice(MAGIC);
+        clear.extend_from_slice(&VERSION.to_be_bytes());
+        let h = encode_header(header);
+        put_len32(&mut clear, h.len());
+        clear.extend_from_slice(&h);
+        let crc = crc32(&clear);
+        clear.extend_from_slice(&crc.to_be_bytes());
+        let key = SymmetricKey::random();
+        let sealed_key = aead::seal(scope_key, &key_aad(&clear), key.as_bytes());
+        put_len32(&mut clear, sealed_key.len());
+        clear.extend_from_slice(&sealed_key);
+        out.write_all(&clear)?;
+        Ok(Self {
+            out,
+            key,
+            chunk: Zeroizing::new(Vec::with_capacity(CHUNK_MAX)),
+            index: 0,
+            written: clear.len() as u64,
+            body: Vec::new(),
+        })
+    }
+
+    /// Every row of `rows` but the blob chunks, in the order Hearth writes
+    /// them: ops, views, epoch keys, tombstones, settings.
+    pub(crate) fn small_rows(&mut self, rows: &VaultRows) -> std::io::Result<()> {
+        for op in &rows.ops {
+            let b = self.new_body();
+            b.extend_from_slice(&op.scope);
+            b.extend_from_slice(&op.author);
+            b.extend_from_slice(&op.seq.to_be_bytes());
+            b.extend_from_slice(&op.epoch.to_be_bytes());
+            b.extend_from_slice(&op.doc);
+            b.push(op.kind);
+            b.extend_from_slice(&op.prev);
+            b.extend_from_slice(&op.payload_hash);
+            put_bytes32(b, &op.payload);
+            put_bytes32(b, &op.signature);
+            self.body_record(RECORD_OP)?;
+        }
+        for v in &rows.views {
+            let b = self.new_body();
+            b.extend_from_slice(&v.doc);
+            b.extend_from_slice(&v.scope);
+            b.push(v.doc_type);
+            put_bytes32(b, &v.payload);
+            self.body_record(RECORD_VIEW)?;
+        }
+        for e in &rows.epochs {
+            let b = self.new_body();
+            b.extend_from_slice(&e.scope);
+            b.extend_from_slice(&e.epoch.to_be_bytes());
+            put_bytes32(b, &e.payload);
+            self.body_record(RECORD_EPOCH)?;
+        }
+        for t in &rows.tombstones {
+            let b = self.new_body();
+            b.extend_from_slice(&t.scope);
+            b.extend_from_slice(&t.doc);
+            b.extend_from_slice(&t.author);
+            b.extend_from_slice(&t.seq.to_be_bytes());
+            self.body_record(RECORD_TOMBSTONE)?;
+        }
+        for s in &rows.settings {
+            let b = self.new_body();
+            // Setting names are short identifiers chosen by Hearth itself.
+            let name = &s.name.as_bytes()[..s.name.len().min(usize::from(u16::MAX))];
+            b.extend_from_slice(&(name.len() as u16).to_be_bytes());
+            b.extend_from_slice(name);
+            put_bytes32(b, &s.payload);
+            self.body_record(RECORD_SETTING)?;
+        }
+        Ok(())
+    }
+
+    /// One blob chunk's record; they come after every other record, in
+    /// (id, index) order.
+    pub(crate) fn blob(&mut self, c: &BlobChunk) -> std::io::Result<()> {
+        let payload = &c.payload[..c.payload.len().min(u32::MAX as usize)];
+        let p = len32(payload.len());
+        let index = c.index.to_be_bytes();
+        let parts: [&[u8]; 4] = [&c.id, &index, &p, payload];
+        let n = parts.iter().map(|part| part.len()).sum();
+        self.push(&[RECORD_BLOB])?;
+        self.push(&len32(n))?;
+        for part in parts {
+            self.push(part)?;
+        }
+        Ok(())
+    }
+
+    /// Seal the last chunk (an empty one if nothing was written), flush,
+    /// and return the output and the number of bytes written.
+    pub(crate) fn finish(mut self) -> std::io::Result<(W, u64)> {
+        self.emit(true)?;
+        self.out.flush()?;
+        Ok((self.out, self.written))
+    }
+
+    fn new_body(&mut self) -> &mut Vec<u8> {
+        self.body.clear();
+        &mut self.body
+    }
+
+    /// The record of type `kind` whose body is in `self.body`.
+    fn body_record(&mut self, kind: u8) -> std::io::Result<()> {
+        let body = std::mem::take(&mut self.body);
+        self.push(&[kind])?;
+        self.push(&len32(body.len()))?;
+        self.push(&body)?;
+        self.body = body;
+        Ok(())
+    }
+
+    /// Add plaintext to the stream. A full chunk is sealed and written only
+    /// when more plaintext follows it, so that the final chunk (sealed by
+    /// `finish`) is never empty unless the whole stream is.
+    fn push(&mut self, mut data: &[u8]) -> std::io::Result<()> {
+        while !data.is_empty() {
+            if self.chunk.len() == CHUNK_MAX {
+                self.emit(false)?;
+            }
+            let take = (CHUNK_MAX - self.chunk.len()).min(data.len());
+            self.chunk.extend_from_slice(&data[..take]);
+            data = &data[take..];
+        }
+        Ok(())
+    }
+
+    fn emit(&mut self, last: bool) -> std::io::Result<()> {
+        let sealed = aead::seal(&self.key, &chunk_aad(self.index, last), &self.chunk);
+        self.out.write_all(&len32(sealed.len()))?;
+        self.out.write_all(&sealed)?;
+        self.written += 4 + sealed.len() as u64;
+        self.chunk.clear();
+        self.index += 1;
+        Ok(())
+    }
+}
+
+/// The whole backup file for `rows` in memory, sealed under a fresh backup
+/// key that is itself sealed under `scope_key`.
+#[cfg(test)]
+pub(crate) fn encode(header: &Header, rows: &VaultRows, scope_key: &SymmetricKey) -> Vec<u8> {
+    let write = || -> std::io::Result<Vec<u8>> {
+        let mut w = Writer::start(Vec::new(), header, scope_key)?;
+        w.small_rows(rows)?;
+        for c in &rows.blobs {
+            w.blob(c)?;
+        }
+        Ok(w.finish()?.0)
+    };
+    write().unwrap_or_default()
+}
+
+// ----- Reading -----
+
+/// A backup file whose clear part has been read; its chunks are next in
+/// `src`.
+pub(crate) struct Parsed<R> {
+    /// The backup format version (1 to 4).
     pub version: u16,
     pub header: Header,
     /// Every byte before the sealed backup key.
-    key_aad_bytes: &'a [u8],
-    sealed_key: &'a [u8],
-    chunks: &'a [u8],
-    /// Offset of `chunks` in the file, for messages.
-    chunks_at: usize,
-}
-
-/// The whole backup file for `rows`, sealed under a fresh backup key that is
-/// itself sealed under `scope_key`.
-pub(crate) fn encode(header: &Header, rows: &VaultRows, scope_key: &SymmetricKey) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&VERSION.to_be_bytes());
-    let h = encode_header(header);
-    put_len32(&mut out, h.len());
-    out.extend_from_slice(&h);
-    let crc = crc32(&out);
-    out.extend_from_slice(&crc.to_be_bytes());
-    let backup_key = SymmetricKey::random();
-    let sealed_key = aead::seal(scope_key, &key_aad(&out), backup_key.as_bytes());
-    put_len32(&mut out, sealed_key.len());
-    out.extend_from_slice(&sealed_key);
-    let stream = zeroize::Zeroizing::new(encode_records(rows));
-    let mut parts: Vec<&[u8]> = stream.chunks(CHUNK_MAX).collect();
-    if parts.is_empty() {
-        parts.push(&[]);
-    }
-    let last = parts.len() - 1;
-    for (i, part) in parts.iter().enumerate() {
-        let sealed = aead::seal(&backup_key, &chunk_aad(i as u64, i == last), part);
-        put_len32(&mut out, sealed.len());
-        out.extend_from_slice(&sealed);
-    }
-    out
+    key_aad_bytes: Vec<u8>,
+    sealed_key: Vec<u8>,
+    src: R,
+    /// Offset of the chunks in the file.
+    pub chunks_at: u64,
 }
 
 /// Read the clear part of a backup file: magic, version, header, checksum
 /// and sealed key. Errors say what is wrong, as a sentence.
-pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, String> {
-    if bytes.len() < PREAMBLE {
-        let n = bytes.len().min(MAGIC.len());
-        return Err(if bytes[..n] == MAGIC[..n] {
-            format!(
-                "it is cut short: it has only {} bytes, not even a whole header",
-                bytes.len()
-            )
+pub(crate) fn parse<R: Read>(mut src: R) -> Result<Parsed<R>, ReadError> {
+    let mut pre = [0u8; PREAMBLE];
+    let got = read_full(&mut src, &mut pre)?;
+    if got < PREAMBLE {
+        let n = got.min(MAGIC.len());
+        return Err(ReadError::Bad(if pre[..n] == MAGIC[..n] {
+            format!("it is cut short: it has only {got} bytes, not even a whole header")
         } else {
             "it is not a Hearth backup (it does not begin with HEARTHBK)".into()
-        });
+        }));
     }
-    if &bytes[..8] != MAGIC {
-        return Err("it is not a Hearth backup (it does not begin with HEARTHBK)".into());
+    if &pre[..8] != MAGIC {
+        return Err(ReadError::Bad(
+            "it is not a Hearth backup (it does not begin with HEARTHBK)".into(),
+        ));
     }
-    let version = u16::from_be_bytes([bytes[8], bytes[9]]);
+    let version = u16::from_be_bytes([pre[8], pre[9]]);
     if !(1..=VERSION).contains(&version) {
-        return Err(format!(
+        return Err(ReadError::Bad(format!(
             "it is a backup of format version {version}, and this Hearth reads versions 1 to {VERSION}; use a newer Hearth"
-        ));
+        )));
     }
-    let h = u32::from_be_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]) as usize;
+    let h = u32::from_be_bytes([pre[10], pre[11], pre[12], pre[13]]) as usize;
     if h > MAX_HEADER {
-        return Err(format!(
+        return Err(ReadError::Bad(format!(
             "its header is damaged: it claims {h} bytes, more than any header has"
-        ));
+        )));
     }
     let crc_end = PREAMBLE + h + 4;
-    if bytes.len() < crc_end {
-        return Err(
+    let mut clear = vec![0u8; crc_end];
+    clear[..PREAMBLE].copy_from_slice(&pre);
+    if read_full(&mut src, &mut clear[PREAMBLE..])? < h + 4 {
+        return Err(ReadError::Bad(
             "it is cut short (or damaged): it ends inside its header, before any entry".into(),
-        );
-    }
-    let stored_crc = u32::from_be_bytes([
-        bytes[crc_end - 4],
-        bytes[crc_end - 3],
-        bytes[crc_end - 2],
-        bytes[crc_end - 1],
-    ]);
-    if crc32(&bytes[..crc_end - 4]) != stored_crc {
-        return Err("its header is damaged (its checksum does not match)".into());
-    }
-    let header = decode_header(&bytes[PREAMBLE..crc_end - 4])
-        .map_err(|e| format!("its header is malformed: {e}"))?;
-    let mut r = Reader::new(&bytes[crc_end..]);
-    let k = r
-        .u32()
-        .map_err(|_| "it is cut short: it ends before its sealed key".to_string())?
-        as usize;
-    if k != SEALED_KEY_LEN {
-        return Err(format!(
-            "it is damaged: its sealed key claims {k} bytes, not {SEALED_KEY_LEN}"
         ));
     }
-    let sealed_key = r
-        .take(k)
-        .map_err(|_| "it is cut short: it ends inside its sealed key".to_string())?;
-    let chunks_at = crc_end + 4 + k;
+    let stored_crc = u32::from_be_bytes([
+        clear[crc_end - 4],
+        clear[crc_end - 3],
+        clear[crc_end - 2],
+        clear[crc_end - 1],
+    ]);
+    if crc32(&clear[..crc_end - 4]) != stored_crc {
+        return Err(ReadError::Bad(
+            "its header is damaged (its checksum does not match)".into(),
+        ));
+    }
+    let header = decode_header(&clear[PREAMBLE..crc_end - 4])
+        .map_err(|e| ReadError::Bad(format!("its header is malformed: {e}")))?;
+    let mut k = [0u8; 4];
+    if read_full(&mut src, &mut k)? < 4 {
+        return Err(ReadError::Bad(
+            "it is cut short: it ends before its sealed key".into(),
+        ));
+    }
+    let k = u32::from_be_bytes(k) as usize;
+    if k != SEALED_KEY_LEN {
+        return Err(ReadError::Bad(format!(
+            "it is damaged: its sealed key claims {k} bytes, not {SEALED_KEY_LEN}"
+        )));
+    }
+    let mut sealed_key = vec![0u8; k];
+    if read_full(&mut src, &mut sealed_key)? < k {
+        return Err(ReadError::Bad(
+            "it is cut short: it ends inside its sealed key".into(),
+        ));
+    }
     Ok(Parsed {
         version,
         header,
-        key_aad_bytes: &bytes[..crc_end],
+        chunks_at: (crc_end + 4 + k) as u64,
+        key_aad_bytes: clear,
         sealed_key,
-        chunks: &bytes[chunks_at..],
-        chunks_at,
+        src,
     })
 }
 
-impl Parsed<'_> {
+impl<R: Read> Parsed<R> {
     /// Open the backup key with the scope key the secrets hold.
     pub(crate) fn backup_key(&self, scope_key: &SymmetricKey) -> Result<SymmetricKey, String> {
-        let plain = zeroize::Zeroizing::new(
-            aead::open(scope_key, &key_aad(self.key_aad_bytes), self.sealed_key).map_err(|_| {
-                "its header or sealed key was changed (the key does not open)".to_string()
-            })?,
+        let plain = Zeroizing::new(
+            aead::open(scope_key, &key_aad(&self.key_aad_bytes), &self.sealed_key).map_err(
+                |_| "its header or sealed key was changed (the key does not open)".to_string(),
+            )?,
         );
         let arr: [u8; 32] = plain
             .as_slice()
@@ -173,160 +375,307 @@ impl Parsed<'_> {
         Ok(SymmetricKey::from_bytes(arr))
     }
 
-    /// Open every chunk in order and return the record stream. Truncation,
-    /// extra bytes, reordering and changed bytes are each named.
-    pub(crate) fn open_chunks(&self, key: &SymmetricKey) -> Result<Vec<u8>, String> {
-        let mut r = Reader::new(self.chunks);
-        let mut stream = Vec::with_capacity(self.chunks.len());
-        for index in 0u64.. {
-            if r.is_empty() {
-                return Err(match index {
-                    0 => "it is cut short: it ends after its header, before any entry".into(),
-                    n => format!(
-                        "it is cut short: it ends after chunk {}, before its last chunk",
-                        n - 1
-                    ),
-                });
+    /// The chunks, to be opened one at a time with the backup key.
+    pub(crate) fn into_chunks(self, key: SymmetricKey) -> Chunks<R> {
+        Chunks {
+            src: self.src,
+            key,
+            index: 0,
+            at: self.chunks_at,
+            ahead: None,
+            sealed: Vec::new(),
+            done: false,
+        }
+    }
+}
+
+/// A backup's chunks, opened in order one at a time. Truncation, extra
+/// bytes, reordering and changed bytes are each named.
+pub(crate) struct Chunks<R> {
+    src: R,
+    key: SymmetricKey,
+    /// The index of the next chunk.
+    index: u64,
+    /// Its offset in the file.
+    at: u64,
+    /// Its length prefix, when read ahead: the bytes, and how many of them
+    /// the file has (1 to 4).
+    ahead: Option<([u8; 4], usize)>,
+    /// The sealed chunk being opened (kept to be reused).
+    sealed: Vec<u8>,
+    /// Whether the final chunk has been opened.
+    done: bool,
+}
+
+impl<R: Read> Chunks<R> {
+    /// The plaintext of the next chunk, or `None` once the final chunk has
+    /// been opened (and the file ends right after it).
+    pub(crate) fn next_chunk(&mut self) -> Result<Option<Zeroizing<Vec<u8>>>, ReadError> {
+        if self.done {
+            return Ok(None);
+        }
+        let index = self.index;
+        let at = self.at;
+        let (len, got) = match self.ahead.take() {
+            Some(ahead) => ahead,
+            None => {
+                let mut len = [0u8; 4];
+                let got = read_full(&mut self.src, &mut len)?;
+                (len, got)
             }
-            let at = self.chunks_at + r.pos;
-            let len = r.u32().map_err(|_| {
-                format!("it is cut short: it ends inside chunk {index}'s length (byte {at})")
-            })? as usize;
-            if !(aead::OVERHEAD..=CHUNK_MAX + aead::OVERHEAD).contains(&len) {
-                return Err(format!(
-                    "chunk {index} (byte {at}) is damaged: its length {len} is impossible"
-                ));
+        };
+        if got == 0 {
+            return Err(ReadError::Bad(match index {
+                0 => "it is cut short: it ends after its header, before any entry".into(),
+                n => format!(
+                    "it is cut short: it ends after chunk {}, before its last chunk",
+                    n - 1
+                ),
+            }));
+        }
+        if got < 4 {
+            return Err(ReadError::Bad(format!(
+                "it is cut short: it ends inside chunk {index}'s length (byte {at})"
+            )));
+        }
+        let len = u32::from_be_bytes(len) as usize;
+        if !(aead::OVERHEAD..=CHUNK_MAX + aead::OVERHEAD).contains(&len) {
+            return Err(ReadError::Bad(format!(
+                "chunk {index} (byte {at}) is damaged: its length {len} is impossible"
+            )));
+        }
+        self.sealed.resize(len, 0);
+        let have = read_full(&mut self.src, &mut self.sealed)?;
+        if have < len {
+            return Err(ReadError::Bad(format!(
+                "it is cut short (or damaged): it ends inside chunk {index} (byte {at}), {have} of its {len} bytes are there"
+            )));
+        }
+        // The chunk is the last exactly when the file ends after it.
+        let mut next = [0u8; 4];
+        let next_got = read_full(&mut self.src, &mut next)?;
+        let at_end = next_got == 0;
+        match aead::open(&self.key, &chunk_aad(index, at_end), &self.sealed) {
+            Ok(plain) => {
+                self.index += 1;
+                self.at += 4 + len as u64;
+                if at_end {
+                    self.done = true;
+                } else {
+                    self.ahead = Some((next, next_got));
+                }
+                Ok(Some(Zeroizing::new(plain)))
             }
-            let have = r.remaining();
-            let sealed = r.take(len).map_err(|_| {
-                format!(
-                    "it is cut short (or damaged): it ends inside chunk {index} (byte {at}), {have} of its {len} bytes are there"
-                )
-            })?;
-            let at_end = r.is_empty();
-            match aead::open(key, &chunk_aad(index, at_end), sealed) {
-                Ok(plain) => {
-                    stream.extend_from_slice(&plain);
-                    if at_end {
-                        return Ok(stream);
-                    }
-                }
-                Err(_) if aead::open(key, &chunk_aad(index, !at_end), sealed).is_ok() => {
-                    return Err(if at_end {
-                        format!(
-                            "it is cut short: it ends after chunk {index}, before its last chunk"
-                        )
-                    } else {
-                        format!(
-                            "{} unexpected bytes follow its last chunk (chunk {index})",
-                            r.remaining()
-                        )
-                    });
-                }
-                Err(_) => {
+            Err(_) if aead::open(&self.key, &chunk_aad(index, !at_end), &self.sealed).is_ok() => {
+                Err(ReadError::Bad(if at_end {
+                    format!("it is cut short: it ends after chunk {index}, before its last chunk")
+                } else {
+                    let rest =
+                        next_got as u64 + std::io::copy(&mut self.src, &mut std::io::sink())?;
+                    format!("{rest} unexpected bytes follow its last chunk (chunk {index})")
+                }))
+            }
+            Err(_) => Err(ReadError::Bad(format!(
+                "chunk {index} (bytes {at} to {}) is damaged: it does not decrypt, so bytes in it were changed or chunks were moved",
+                at + 4 + len as u64
+            ))),
+        }
+    }
+
+    /// The bytes read so far: once the final chunk is open, the file's size.
+    pub(crate) fn bytes(&self) -> u64 {
+        self.at
+    }
+}
+
+/// One record of the stream: one row.
+#[derive(Debug)]
+pub(crate) enum Record {
+    Op(OpRecord),
+    View(ViewRecord),
+    Setting(SettingRecord),
+    Epoch(EpochRecord),
+    Tombstone(Tombstone),
+    Blob(BlobChunk),
+}
+
+impl Record {
+    fn what(&self) -> &'static str {
+        match self {
+            Record::Op(_) => "an op",
+            Record::View(_) => "a view",
+            Record::Setting(_) => "a setting",
+            Record::Epoch(_) => "an epoch key",
+            Record::Tombstone(_) => "a tombstone",
+            Record::Blob(_) => "a chunk of a photo or file",
+        }
+    }
+}
+
+/// Cuts the record stream into records as the chunks' plaintexts come in
+/// ([`Decoder::push`], then [`Decoder::next_record`] until `None`), and
+/// checks that the blob chunks come last and in (id, index) order.
+pub(crate) struct Decoder {
+    version: u16,
+    /// Stream bytes not yet made into records, from `pos` on: the start of
+    /// a record and at most one chunk.
+    pending: Zeroizing<Vec<u8>>,
+    pos: usize,
+    /// The number of the next record.
+    next: usize,
+    /// The last blob chunk's place, once they have begun.
+    last_blob: Option<(BlobId, u32)>,
+}
+
+impl Decoder {
+    pub(crate) fn new(version: u16) -> Self {
+        Self {
+            version,
+            pending: Zeroizing::new(Vec::with_capacity(2 * CHUNK_MAX)),
+            pos: 0,
+            next: 0,
+            last_blob: None,
+        }
+    }
+
+    /// The next piece of the stream: one chunk's plaintext.
+    pub(crate) fn push(&mut self, plain: &[u8]) {
+        self.pending.drain(..self.pos);
+        self.pos = 0;
+        self.pending.extend_from_slice(plain);
+    }
+
+    /// The next whole record among what was pushed, or `None` when it needs
+    /// more of the stream.
+    pub(crate) fn next_record(&mut self) -> Result<Option<Record>, String> {
+        let rest = &self.pending[self.pos..];
+        if rest.len() < 5 {
+            return Ok(None);
+        }
+        let n = u32::from_be_bytes([rest[1], rest[2], rest[3], rest[4]]) as usize;
+        if rest.len() - 5 < n {
+            return Ok(None);
+        }
+        let record = decode_record(rest[0], &rest[5..5 + n], self.version, self.next)?;
+        let i = self.next;
+        match (&record, self.last_blob) {
+            (Record::Blob(c), last) => {
+                if last.is_some_and(|place| (c.id, c.index) <= place) {
                     return Err(format!(
-                        "chunk {index} (bytes {at} to {}) is damaged: it does not decrypt, so bytes in it were changed or chunks were moved",
-                        at + 4 + len
+                        "record {i} is out of order: the chunks of photos and files come in order of their ids and indexes, each once"
                     ));
                 }
+                self.last_blob = Some((c.id, c.index));
             }
-        }
-        Err("it has too many chunks".into())
-    }
-}
-
-/// The rows in a record stream.
-pub(crate) fn decode_records(stream: &[u8], version: u16) -> Result<Rows, String> {
-    let mut rows = Rows::default();
-    let mut r = Reader::new(stream);
-    let mut i = 0usize;
-    while !r.is_empty() {
-        let bad = |what: &str| format!("record {i} is malformed: {what}");
-        let kind = r.u8().map_err(|_| bad("no type"))?;
-        let n = r.u32().map_err(|_| bad("no length"))? as usize;
-        let body = r.take(n).map_err(|_| bad("it is longer than the stream"))?;
-        let mut b = Reader::new(body);
-        let short = |_| bad("a field runs past its end");
-        match kind {
-            RECORD_OP => {
-                let mut op = OpRecord {
-                    scope: b.array().map_err(short)?,
-                    author: b.array().map_err(short)?,
-                    seq: b.u64().map_err(short)?,
-                    epoch: b.u32().map_err(short)?,
-                    doc: b.array().map_err(short)?,
-                    kind: b.u8().map_err(short)?,
-                    prev: [0; 32],
-                    payload_hash: [0; 32],
-                    hash: [0; 32],
-                    payload: Vec::new(),
-                    signature: Vec::new(),
-                };
-                if version >= 2 {
-                    op.prev = b.array().map_err(short)?;
-                    op.payload_hash = b.array().map_err(short)?;
-                }
-                op.payload = b.bytes32().map_err(short)?;
-                op.signature = b.bytes32().map_err(short)?;
-                if version >= 2 {
-                    op.hash = hearth_crypto::hash(&[&crate::oplog::signed_header(&op)]);
-                }
-                rows.ops.push(op);
-            }
-            RECORD_VIEW => {
-                let doc = b.array().map_err(short)?;
-                let scope = b.array().map_err(short)?;
-                let doc_type = if version >= 2 {
-                    b.u8().map_err(short)?
-                } else {
-                    crate::view::DOC_ENTRY
-                };
-                rows.views.push(ViewRecord {
-                    scope,
-                    doc,
-                    doc_type,
-                    payload: b.bytes32().map_err(short)?,
-                });
-            }
-            RECORD_EPOCH if version >= 2 => rows.epochs.push(EpochRecord {
-                scope: b.array().map_err(short)?,
-                epoch: b.u32().map_err(short)?,
-                payload: b.bytes32().map_err(short)?,
-            }),
-            RECORD_TOMBSTONE if version >= 2 => rows.tombstones.push(Tombstone {
-                scope: b.array().map_err(short)?,
-                doc: b.array().map_err(short)?,
-                author: b.array().map_err(short)?,
-                seq: b.u64().map_err(short)?,
-            }),
-            RECORD_BLOB if version >= 4 => rows.blobs.push(BlobChunk {
-                id: b.array().map_err(short)?,
-                index: b.u32().map_err(short)?,
-                payload: b.bytes32().map_err(short)?,
-            }),
-            RECORD_SETTING => {
-                let name_len = usize::from(b.u16().map_err(short)?);
-                let name = String::from_utf8(b.take(name_len).map_err(short)?.to_vec())
-                    .map_err(|_| bad("a setting name is not UTF-8"))?;
-                let payload = b.bytes32().map_err(short)?;
-                rows.settings.push(SettingRecord { name, payload });
-            }
-            other => {
+            (other, Some(_)) => {
                 return Err(format!(
-                    "record {i} has type {other}, which this Hearth does not know; use a newer Hearth"
+                    "record {i} is out of place: {} after the chunks of photos and files, which come last",
+                    other.what()
                 ));
             }
+            (_, None) => {}
         }
-        if !b.is_empty() {
-            return Err(bad("bytes are left over after its fields"));
-        }
-        i += 1;
+        self.pos += 5 + n;
+        self.next += 1;
+        Ok(Some(record))
     }
-    Ok(rows)
+
+    /// The stream has ended: a record cut short there is an error.
+    pub(crate) fn finish(&self) -> Result<(), String> {
+        let left = self.pending.len() - self.pos;
+        let bad = |what: &str| format!("record {} is malformed: {what}", self.next);
+        match left {
+            0 => Ok(()),
+            1..5 => Err(bad("no length")),
+            _ => Err(bad("it is longer than the stream")),
+        }
+    }
 }
 
-/// The rows a record stream holds.
+/// One record's body, of type `kind`; `i` is its number, for messages.
+fn decode_record(kind: u8, body: &[u8], version: u16, i: usize) -> Result<Record, String> {
+    let bad = |what: &str| format!("record {i} is malformed: {what}");
+    let short = |_| bad("a field runs past its end");
+    let mut b = Fields::new(body);
+    let record = match kind {
+        RECORD_OP => {
+            let mut op = OpRecord {
+                scope: b.array().map_err(short)?,
+                author: b.array().map_err(short)?,
+                seq: b.u64().map_err(short)?,
+                epoch: b.u32().map_err(short)?,
+                doc: b.array().map_err(short)?,
+                kind: b.u8().map_err(short)?,
+                prev: [0; 32],
+                payload_hash: [0; 32],
+                hash: [0; 32],
+                payload: Vec::new(),
+                signature: Vec::new(),
+            };
+            if version >= 2 {
+                op.prev = b.array().map_err(short)?;
+                op.payload_hash = b.array().map_err(short)?;
+            }
+            op.payload = b.bytes32().map_err(short)?;
+            op.signature = b.bytes32().map_err(short)?;
+            if version >= 2 {
+                op.hash = hearth_crypto::hash(&[&crate::oplog::signed_header(&op)]);
+            }
+            Record::Op(op)
+        }
+        RECORD_VIEW => {
+            let doc = b.array().map_err(short)?;
+            let scope = b.array().map_err(short)?;
+            let doc_type = if version >= 2 {
+                b.u8().map_err(short)?
+            } else {
+                crate::view::DOC_ENTRY
+            };
+            Record::View(ViewRecord {
+                scope,
+                doc,
+                doc_type,
+                payload: b.bytes32().map_err(short)?,
+            })
+        }
+        RECORD_EPOCH if version >= 2 => Record::Epoch(EpochRecord {
+            scope: b.array().map_err(short)?,
+            epoch: b.u32().map_err(short)?,
+            payload: b.bytes32().map_err(short)?,
+        }),
+        RECORD_TOMBSTONE if version >= 2 => Record::Tombstone(Tombstone {
+            scope: b.array().map_err(short)?,
+            doc: b.array().map_err(short)?,
+            author: b.array().map_err(short)?,
+            seq: b.u64().map_err(short)?,
+        }),
+        RECORD_BLOB if version >= 4 => Record::Blob(BlobChunk {
+            id: b.array().map_err(short)?,
+            index: b.u32().map_err(short)?,
+            payload: b.bytes32().map_err(short)?,
+        }),
+        RECORD_SETTING => {
+            let name_len = usize::from(b.u16().map_err(short)?);
+            let name = String::from_utf8(b.take(name_len).map_err(short)?.to_vec())
+                .map_err(|_| bad("a setting name is not UTF-8"))?;
+            let payload = b.bytes32().map_err(short)?;
+            Record::Setting(SettingRecord { name, payload })
+        }
+        other => {
+            return Err(format!(
+                "record {i} has type {other}, which this Hearth does not know; use a newer Hearth"
+            ));
+        }
+    };
+    if !b.is_empty() {
+        return Err(bad("bytes are left over after its fields"));
+    }
+    Ok(record)
+}
+
+/// Rows gathered from records.
 #[derive(Debug, Default)]
+#[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct Rows {
     pub ops: Vec<OpRecord>,
     pub views: Vec<ViewRecord>,
@@ -336,68 +685,32 @@ pub(crate) struct Rows {
     pub blobs: Vec<BlobChunk>,
 }
 
-fn encode_records(rows: &VaultRows) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut body = Vec::new();
-    let record = |out: &mut Vec<u8>, kind: u8, body: &[u8]| {
-        out.push(kind);
-        put_len32(out, body.len());
-        out.extend_from_slice(body);
-    };
-    for op in &rows.ops {
-        body.clear();
-        body.extend_from_slice(&op.scope);
-        body.extend_from_slice(&op.author);
-        body.extend_from_slice(&op.seq.to_be_bytes());
-        body.extend_from_slice(&op.epoch.to_be_bytes());
-        body.extend_from_slice(&op.doc);
-        body.push(op.kind);
-        body.extend_from_slice(&op.prev);
-        body.extend_from_slice(&op.payload_hash);
-        put_bytes32(&mut body, &op.payload);
-        put_bytes32(&mut body, &op.signature);
-        record(&mut out, RECORD_OP, &body);
+impl Rows {
+    pub(crate) fn push(&mut self, record: Record) {
+        match record {
+            Record::Op(op) => self.ops.push(op),
+            Record::View(v) => self.views.push(v),
+            Record::Setting(s) => self.settings.push(s),
+            Record::Epoch(e) => self.epochs.push(e),
+            Record::Tombstone(t) => self.tombstones.push(t),
+            Record::Blob(c) => self.blobs.push(c),
+        }
     }
-    for v in &rows.views {
-        body.clear();
-        body.extend_from_slice(&v.doc);
-        body.extend_from_slice(&v.scope);
-        body.push(v.doc_type);
-        put_bytes32(&mut body, &v.payload);
-        record(&mut out, RECORD_VIEW, &body);
+}
+
+/// Fill `buf` from `r` as far as it goes; returns how much was read (less
+/// than its length only at the end of `r`).
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
-    for e in &rows.epochs {
-        body.clear();
-        body.extend_from_slice(&e.scope);
-        body.extend_from_slice(&e.epoch.to_be_bytes());
-        put_bytes32(&mut body, &e.payload);
-        record(&mut out, RECORD_EPOCH, &body);
-    }
-    for t in &rows.tombstones {
-        body.clear();
-        body.extend_from_slice(&t.scope);
-        body.extend_from_slice(&t.doc);
-        body.extend_from_slice(&t.author);
-        body.extend_from_slice(&t.seq.to_be_bytes());
-        record(&mut out, RECORD_TOMBSTONE, &body);
-    }
-    for s in &rows.settings {
-        body.clear();
-        // Setting names are short identifiers chosen by Hearth itself.
-        let name = &s.name.as_bytes()[..s.name.len().min(usize::from(u16::MAX))];
-        body.extend_from_slice(&(name.len() as u16).to_be_bytes());
-        body.extend_from_slice(name);
-        put_bytes32(&mut body, &s.payload);
-        record(&mut out, RECORD_SETTING, &body);
-    }
-    for c in &rows.blobs {
-        body.clear();
-        body.extend_from_slice(&c.id);
-        body.extend_from_slice(&c.index.to_be_bytes());
-        put_bytes32(&mut body, &c.payload);
-        record(&mut out, RECORD_BLOB, &body);
-    }
-    out
+    Ok(n)
 }
 
 fn encode_header(h: &Header) -> Vec<u8> {
@@ -420,7 +733,7 @@ fn encode_header(h: &Header) -> Vec<u8> {
 }
 
 fn decode_header(bytes: &[u8]) -> Result<Header, String> {
-    let mut r = Reader::new(bytes);
+    let mut r = Fields::new(bytes);
     let short = |_| "a field runs past its end".to_string();
     let format = r.u32().map_err(short)?;
     let kdf_memory_kib = r.u32().map_err(short)?;
@@ -470,8 +783,12 @@ fn chunk_aad(index: u64, last: bool) -> Vec<u8> {
 
 /// Lengths are written as u32; nothing Hearth stores comes near 4 GiB, and
 /// a longer field is cut at that size (and would then fail its checks).
+fn len32(len: usize) -> [u8; 4] {
+    u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes()
+}
+
 fn put_len32(out: &mut Vec<u8>, len: usize) {
-    out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_be_bytes());
+    out.extend_from_slice(&len32(len));
 }
 
 fn put_bytes32(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -493,14 +810,14 @@ pub(crate) fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// Reads fields off a byte slice; running past the end is an error.
-struct Reader<'a> {
+struct Fields<'a> {
     bytes: &'a [u8],
     pos: usize,
 }
 
 struct Short;
 
-impl<'a> Reader<'a> {
+impl<'a> Fields<'a> {
     fn new(bytes: &'a [u8]) -> Self {
         Self { bytes, pos: 0 }
     }
@@ -627,11 +944,60 @@ mod tests {
         }
     }
 
+    /// Read a whole backup in memory, a chunk and a record at a time.
     fn open(bytes: &[u8], key: &SymmetricKey) -> Result<(Header, Rows), String> {
-        let p = parse(bytes)?;
+        let read = open_from(bytes, key);
+        // A reader that gives a few bytes at a time (one, for a small file)
+        // reads the same.
+        let step = if bytes.len() < 10_000 { 1 } else { 997 };
+        assert!(open_from(Trickle(bytes, step), key) == read);
+        read
+    }
+
+    /// Gives at most `.1` bytes per read.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(self.1);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn open_from(src: impl std::io::Read, key: &SymmetricKey) -> Result<(Header, Rows), String> {
+        let text = |e: ReadError| match e {
+            ReadError::Bad(reason) => reason,
+            ReadError::Io(e) => e.to_string(),
+        };
+        let p = parse(src).map_err(text)?;
         let k = p.backup_key(key)?;
-        let stream = p.open_chunks(&k)?;
-        Ok((p.header.clone(), decode_records(&stream, p.version)?))
+        let header = p.header.clone();
+        let mut decoder = Decoder::new(p.version);
+        let mut chunks = p.into_chunks(k);
+        let mut rows = Rows::default();
+        while let Some(plain) = chunks.next_chunk().map_err(text)? {
+            decoder.push(&plain);
+            while let Some(record) = decoder.next_record()? {
+                rows.push(record);
+            }
+        }
+        decoder.finish()?;
+        Ok((header, rows))
+    }
+
+    /// The plaintext length of each chunk of a backup.
+    fn chunk_lengths(bytes: &[u8], key: &SymmetricKey) -> Vec<usize> {
+        let p = parse(bytes).unwrap();
+        let k = p.backup_key(key).unwrap();
+        let mut chunks = p.into_chunks(k);
+        let mut out = Vec::new();
+        while let Some(plain) = chunks.next_chunk().unwrap() {
+            out.push(plain.len());
+        }
+        assert_eq!(chunks.bytes(), bytes.len() as u64);
+        out
     }
 
     #[test]
@@ -691,8 +1057,7 @@ mod tests {
         let key = SymmetricKey::random();
         let r = rows(800_000);
         let bytes = encode(&header(&r), &r, &key);
-        let p = parse(&bytes).unwrap();
-        let start = p.chunks_at;
+        let start = parse(&bytes[..]).unwrap().chunks_at as usize;
         // Split the chunks apart.
         let mut chunks = Vec::new();
         let mut at = start;
@@ -735,5 +1100,121 @@ mod tests {
         assert!(open(&bad, &key).unwrap_err().contains("version 5"));
         assert!(open(&bytes[..5], &key).unwrap_err().contains("cut short"));
         assert!(open(b"hello", &key).unwrap_err().contains("not a Hearth"));
+    }
+
+    #[test]
+    fn chunks_are_cut_where_they_always_were() {
+        // A chunk is sealed as not the last only when more follows: the
+        // stream cut into 1 MiB pieces, the final one sealed as the last,
+        // and one empty chunk for an empty stream.
+        let key = SymmetricKey::random();
+        let h = header(&rows(1));
+        for n in [
+            0,
+            1,
+            CHUNK_MAX - 1,
+            CHUNK_MAX,
+            CHUNK_MAX + 1,
+            2 * CHUNK_MAX,
+            2 * CHUNK_MAX + 7,
+        ] {
+            let stream = vec![7u8; n];
+            let mut want: Vec<usize> = stream.chunks(CHUNK_MAX).map(<[u8]>::len).collect();
+            if want.is_empty() {
+                want.push(0);
+            }
+            // Pushed whole, or in pieces of odd sizes.
+            for piece in [n.max(1), 4099, 7] {
+                if piece == 7 && n > CHUNK_MAX + 1 {
+                    continue;
+                }
+                let mut w = Writer::start(Vec::new(), &h, &key).unwrap();
+                for part in stream.chunks(piece) {
+                    w.push(part).unwrap();
+                }
+                let (bytes, written) = w.finish().unwrap();
+                assert_eq!(written, bytes.len() as u64);
+                assert_eq!(
+                    chunk_lengths(&bytes, &key),
+                    want,
+                    "{n} in pieces of {piece}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn blob_chunks_span_backup_chunks_and_come_last_in_order() {
+        let key = SymmetricKey::random();
+        let mut r = rows(10);
+        r.blobs = (0..3)
+            .flat_map(|id| {
+                (0..2).map(move |index| BlobChunk {
+                    id: [id; 32],
+                    index,
+                    payload: vec![id ^ index as u8; 700_000],
+                })
+            })
+            .collect();
+        let bytes = encode(&header(&r), &r, &key);
+        assert_eq!(chunk_lengths(&bytes, &key).len(), 5);
+        let (_, back) = open(&bytes, &key).unwrap();
+        assert_eq!(back.blobs, r.blobs);
+        assert_eq!((back.ops, back.views), (r.ops.clone(), r.views.clone()));
+
+        let with = |write: &dyn Fn(&mut Writer<Vec<u8>>)| {
+            let mut w = Writer::start(Vec::new(), &header(&r), &key).unwrap();
+            write(&mut w);
+            open(&w.finish().unwrap().0, &key).unwrap_err()
+        };
+        let err = with(&|w| {
+            w.small_rows(&r).unwrap();
+            w.blob(&r.blobs[0]).unwrap();
+            w.small_rows(&r).unwrap();
+        });
+        assert_eq!(
+            err,
+            "record 8 is out of place: an op after the chunks of photos and files, which come last"
+        );
+        let err = with(&|w| {
+            w.blob(&r.blobs[1]).unwrap();
+            w.blob(&r.blobs[0]).unwrap();
+        });
+        assert!(err.starts_with("record 1 is out of order"), "{err}");
+        let err = with(&|w| {
+            w.blob(&r.blobs[2]).unwrap();
+            w.blob(&r.blobs[1]).unwrap();
+        });
+        assert!(err.starts_with("record 1 is out of order"), "{err}");
+        let err = with(&|w| {
+            w.blob(&r.blobs[0]).unwrap();
+            w.blob(&r.blobs[0]).unwrap();
+        });
+        assert!(err.starts_with("record 1 is out of order"), "{err}");
+        // Before version 4 there were none.
+        let err = decode_record(RECORD_BLOB, &[0; 40], 3, 9).unwrap_err();
+        assert!(err.contains("record 9 has type 6"), "{err}");
+    }
+
+    #[test]
+    fn bytes_after_the_last_chunk_are_counted() {
+        let key = SymmetricKey::random();
+        let r = rows(800_000);
+        let bytes = encode(&header(&r), &r, &key);
+        for extra in [1, 3, 4, 5, 100] {
+            let mut longer = bytes.clone();
+            longer.extend(std::iter::repeat_n(0, extra));
+            assert_eq!(
+                open(&longer, &key).unwrap_err(),
+                format!("{extra} unexpected bytes follow its last chunk (chunk 2)")
+            );
+        }
+        let mut cut = bytes.clone();
+        cut.truncate(bytes.len() - 1);
+        assert!(
+            open(&cut, &key)
+                .unwrap_err()
+                .starts_with("it is cut short (or damaged): it ends inside chunk 2 (byte ")
+        );
     }
 }
