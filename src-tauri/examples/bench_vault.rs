@@ -1,13 +1,15 @@
 //! Makes the journal the desktop benchmark opens: N entries of about 80
 //! words over the last years, with moods, feelings and tags, imported in one
-//! transaction with the default (real) key-derivation cost.
+//! transaction with the default (real) key-derivation cost; and one entry,
+//! "Ten photos", six hours old, with ten 1600 × 1200 photos in its text
+//! (about 5.5 MiB each).
 //!
 //! ```sh
 //! cargo run --release -p hearth-desktop --example bench_vault -- DIR [N] [PASSPHRASE]
 //! ```
 
 use chrono::{Duration, Utc};
-use hearth_core::{Format, KdfParams, Vault};
+use hearth_core::{EntryDraft, EntryPatch, Format, KdfParams, Vault};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -84,6 +86,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut journal = Vault::create(&dir, pass.as_bytes(), KdfParams::default_params())?;
     let report = journal.import(Format::Hearth, &file, |_, _| {})?;
     std::fs::remove_file(&file)?;
-    println!("{} entries in {}", report.imported, dir.display());
+
+    let photos = journal.write(EntryDraft {
+        title: "Ten photos".into(),
+        body: "A day out, in pictures.".into(),
+        mood: Some(4),
+        created_at: Some(now - Duration::hours(6)),
+        ..Default::default()
+    })?;
+    let folder = tempfile_dir()?;
+    let files: Vec<PathBuf> = (1..=10u8)
+        .map(|i| {
+            let path = folder.join(format!("photo-{i:02}.png"));
+            std::fs::write(&path, hearth_desktop::sample::png(1600, 1200, i)).map(|()| path)
+        })
+        .collect::<Result<_, _>>()?;
+    let id = photos.id.to_string();
+    let added = journal.attach(&id, &files)?;
+    std::fs::remove_dir_all(&folder)?;
+    let body = added
+        .iter()
+        .enumerate()
+        .map(|(i, a)| format!("![Photo {}](attachment:{})", i + 1, a.id))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    journal.edit(
+        &id,
+        &EntryPatch {
+            body: Some(format!("A day out, in pictures.\n\n{body}")),
+            ..Default::default()
+        },
+    )?;
+    println!(
+        "{} entries in {}, one of them with {} photos",
+        report.imported + 1,
+        dir.display(),
+        added.len()
+    );
     Ok(())
+}
+
+/// A new folder in the system's temporary folder.
+fn tempfile_dir() -> std::io::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("hearth-bench-photos-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }

@@ -24,19 +24,21 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     use crate::notify::NetNotice;
     use crate::prefs::{CrisisLines, Preferences, WritingAids};
     // Defined once, in the core (its `ts` feature), and sent as they are.
-    use hearth_core::Device;
     use hearth_core::circle_invite::{CircleInvitation, CirclePreview};
     use hearth_core::circle_notes::Report;
     use hearth_core::circle_share::{CircleFeed, Reply, SharedEntry, Support};
     use hearth_core::circles::{CircleDetail, CircleSummary};
     use hearth_core::netconfig::NetConfig;
     use hearth_core::network::SyncStatus;
+    use hearth_core::{Attachment, Device};
 
     let cfg = Config::new().with_out_dir(dir);
     IpcError::export_all(&cfg)?;
     Status::export_all(&cfg)?;
     UnlockInfo::export_all(&cfg)?;
+    // With what it holds: Attachment, PlaceView.
     EntryView::export_all(&cfg)?;
+    Attachment::export_all(&cfg)?;
     EntryInput::export_all(&cfg)?;
     EntryQuery::export_all(&cfg)?;
     ListPage::export_all(&cfg)?;

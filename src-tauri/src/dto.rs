@@ -9,7 +9,7 @@ use hearth_core::circles::{CircleSummary, NewCircle};
 use hearth_core::network::SyncReport;
 use hearth_core::search::{SearchHit, highlight};
 use hearth_core::when::{parse_datetime, parse_range_end};
-use hearth_core::{Entry, EntryDraft, EntryPatch, ListFilter};
+use hearth_core::{Attachment, Entry, EntryDraft, EntryPatch, Journal, ListFilter};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -17,7 +17,7 @@ use ts_rs::TS;
 const EXCERPT_CHARS: usize = 180;
 
 /// An entry, whole, for the editor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct EntryView {
     pub id: String,
@@ -32,6 +32,26 @@ pub struct EntryView {
     pub updated_at: String,
     /// In the trash (another device may have put it there).
     pub trashed: bool,
+    /// Photos and files, in the order they were added. The body shows a
+    /// photo in place with `![caption](attachment:ID)`.
+    pub attachments: Vec<Attachment>,
+    /// Where it was written, when known (an import from Day One says).
+    pub place: Option<PlaceView>,
+    /// The weather then, as a person reads it.
+    pub weather: Option<String>,
+    /// The IANA time zone it was written in.
+    pub time_zone: Option<String>,
+    /// When it was written as the clock read there, with the zone:
+    /// `2021-04-15 09:30 in Europe/Berlin (UTC+02:00)`.
+    pub time_there: Option<String>,
+}
+
+/// Where an entry was written: a name, coordinates, or both.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct PlaceView {
+    pub name: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
 }
 
 /// An entry as a list row shows it: the body cut to a plain excerpt.
@@ -46,6 +66,10 @@ pub struct EntrySummary {
     pub tags: Vec<String>,
     pub starred: bool,
     pub created_at: String,
+    /// How many photos and files it holds.
+    pub attachments: u32,
+    /// The id of its first photo that has a thumbnail, for the list.
+    pub thumbnail: Option<String>,
 }
 
 /// One page of the list, newest first.
@@ -315,6 +339,15 @@ impl From<&Entry> for EntryView {
             created_at: time(e.created_at),
             updated_at: time(e.updated_at),
             trashed: e.is_trashed(),
+            attachments: e.attachments.clone(),
+            place: e.place.as_ref().map(|p| PlaceView {
+                name: p.name.clone(),
+                latitude: p.latitude,
+                longitude: p.longitude,
+            }),
+            weather: e.weather.clone(),
+            time_zone: e.time_zone.clone(),
+            time_there: e.time_there(),
         }
     }
 }
@@ -330,6 +363,12 @@ impl From<&Entry> for EntrySummary {
             tags: e.tags.clone(),
             starred: e.starred,
             created_at: time(e.created_at),
+            attachments: u32::try_from(e.attachments.len()).unwrap_or(u32::MAX),
+            thumbnail: e
+                .attachments
+                .iter()
+                .find(|a| Journal::has_thumbnail(a))
+                .map(|a| a.id.clone()),
         }
     }
 }
@@ -348,7 +387,7 @@ impl From<&SearchHit> for SearchResult {
 /// collapsed, cut at a word near `max` characters.
 pub fn excerpt(body: &str, max: usize) -> String {
     let mut out = String::new();
-    for line in body.lines() {
+    for line in without_link_targets(body).lines() {
         let line = line
             .trim_start()
             .trim_start_matches(['#', '>', '-', '*', '+'])
@@ -371,6 +410,40 @@ pub fn excerpt(body: &str, max: usize) -> String {
             }
         }
     }
+    out
+}
+
+/// Markdown without where its links and images point: a link keeps its
+/// words, an image (a photo shown in place) goes.
+fn without_link_targets(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(open) = rest.find('[') {
+        let (before, from_open) = rest.split_at(open);
+        let line = &from_open[..from_open.find('\n').unwrap_or(from_open.len())];
+        let link = line.find("](").and_then(|close| {
+            let target = &line[close + 2..];
+            target.find(')').map(|end| (close, close + 2 + end + 1))
+        });
+        match link {
+            Some((close, end)) => {
+                match before.strip_suffix('!') {
+                    Some(text) => out.push_str(text),
+                    None => {
+                        out.push_str(before);
+                        out.push_str(&from_open[1..close]);
+                    }
+                }
+                rest = &from_open[end..];
+            }
+            None => {
+                out.push_str(before);
+                out.push('[');
+                rest = &from_open[1..];
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -427,6 +500,15 @@ mod tests {
         let e = excerpt(&long, 20);
         assert!(e.ends_with('…'));
         assert!(e.chars().count() <= 21);
+    }
+
+    #[test]
+    fn excerpts_leave_out_photos_and_link_targets() {
+        let id = "ab".repeat(32);
+        let body = format!(
+            "![The harbour](attachment:{id}) At the [harbour](attachment:{id}) at [dawn].\n[a](b"
+        );
+        assert_eq!(excerpt(&body, 100), "At the harbour at dawn. a(b");
     }
 
     #[test]

@@ -17,6 +17,9 @@
 //! - [`prefs`]: the desktop's sealed settings and their defaults.
 //! - [`insights`]: calendar, "on this day" and mood chart data.
 //! - [`home`]: where the journal lives.
+//! - [`files`]: the `hearth-file` URI scheme, through which the window
+//!   shows photos (and their thumbnails) from the open journal; [`sample`]
+//!   makes pictures for tests and the benchmark journal.
 
 pub mod bindings;
 pub mod circle_ask;
@@ -24,6 +27,7 @@ pub mod commands;
 pub mod confirm;
 pub mod dto;
 pub mod error;
+pub mod files;
 pub mod home;
 pub mod idle;
 pub mod insights;
@@ -31,6 +35,7 @@ pub mod node;
 pub mod notify;
 pub mod prefs;
 pub mod question;
+pub mod sample;
 pub mod session;
 
 use session::Session;
@@ -45,7 +50,7 @@ pub static LAUNCHED: OnceLock<Instant> = OnceLock::new();
 pub fn run() -> Result<(), String> {
     LAUNCHED.get_or_init(Instant::now);
     let home = home::data_dir()?;
-    let app = tauri::Builder::default()
+    let app = files::register(tauri::Builder::default())
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -72,6 +77,11 @@ pub fn run() -> Result<(), String> {
             commands::entries::untrash_entry,
             commands::entries::search_entries,
             commands::entries::prepare_search,
+            commands::attachments::check_files,
+            commands::attachments::attach_files,
+            commands::attachments::attach_bytes,
+            commands::attachments::detach_attachment,
+            commands::attachments::save_attachment,
             commands::insights::calendar_month,
             commands::insights::on_this_day,
             commands::insights::mood_series,

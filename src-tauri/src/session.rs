@@ -135,6 +135,14 @@ impl Session {
         f(&mut j)
     }
 
+    /// Run `f` on the open journal without counting it as the person's
+    /// activity (the window loading a photo); refused when locked.
+    pub fn quietly<T>(&self, f: impl FnOnce(&mut Journal) -> IpcResult<T>) -> IpcResult<T> {
+        let shared = self.shared().ok_or_else(IpcError::locked)?;
+        let mut j = network::lock(&shared);
+        f(&mut j)
+    }
+
     /// Where the node of the open journal takes commands.
     pub fn node(&self) -> IpcResult<mpsc::Sender<NodeCommand>> {
         self.touch();
@@ -241,6 +249,11 @@ pub(crate) mod tests {
     /// The cheapest key derivation the core accepts, for tests.
     pub(crate) fn cheap() -> KdfParams {
         KdfParams::new(KdfParams::MIN_MEMORY_KIB, 1, 1).unwrap()
+    }
+
+    /// A PNG of `width` by `height` pixels.
+    pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
+        crate::sample::png(width, height, 0)
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! the window's thread, so a slow unlock or import cannot freeze it), and
 //! returns an `IpcResult`.
 
+pub mod attachments;
 pub mod circles;
 pub mod devices;
 pub mod entries;

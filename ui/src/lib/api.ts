@@ -3,6 +3,7 @@
 
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { Attachment } from './bindings/Attachment';
 import type { BudgetEvent } from './bindings/BudgetEvent';
 import type { CalendarMonth } from './bindings/CalendarMonth';
 import type { CircleDetail } from './bindings/CircleDetail';
@@ -63,6 +64,19 @@ export const api = {
   untrashEntry: (id: string) => invoke<EntryView>('untrash_entry', { id }),
   searchEntries: (query: EntryQuery) => invoke<SearchResult[]>('search_entries', { query }),
   prepareSearch: () => invoke<void>('prepare_search'),
+
+  /** The checks attaching makes (exists, a file, at most 100 MiB, readable), adding nothing. */
+  checkFiles: (paths: string[]) => invoke<void>('check_files', { paths }),
+  /** Files picked or dropped, by path; every one is checked before any is added. */
+  attachFiles: (entry: string, paths: string[]) => invoke<Attachment[]>('attach_files', { entry, paths }),
+  /** A pasted picture's bytes. */
+  attachBytes: (entry: string, name: string, bytes: number[]) =>
+    invoke<Attachment>('attach_bytes', { entry, name, bytes }),
+  /** Also takes it out of the text; returns the entry as it is now. */
+  detachAttachment: (entry: string, attachment: string) =>
+    invoke<EntryView>('detach_attachment', { entry, attachment }),
+  /** Never replaces a file; returns where it was written. */
+  saveAttachment: (id: string, path: string) => invoke<string>('save_attachment', { id, path }),
 
   calendarMonth: (year: number, month: number) =>
     invoke<CalendarMonth>('calendar_month', { year, month }),

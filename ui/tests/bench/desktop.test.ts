@@ -5,7 +5,11 @@
 //     driver), with the key derivation (Argon2id) reported apart;
 //   - keystroke to autosave: the save itself (the op written and the list
 //     refreshed) and, for the record, keystroke to saved including the one
-//     second of quiet the editor waits for.
+//     second of quiet the editor waits for;
+//   - opening the entry with ten photos (bench_vault makes it): click to
+//     the photos on screen under the text (thumbnails), the first time
+//     (thumbnails made and kept) and again; then the preview with the
+//     photos in place (those on screen loaded).
 // Figures print beside their targets and go to test-results/bench.json. The
 // targets are reported, not asserted: speed lives in benchmarks, not tests.
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -91,6 +95,48 @@ describe('desktop benchmark', () => {
       keyToSaved.push(Number(d.typed));
     }
 
+    // Opening the entry with ten photos, cold (thumbnails made) and warm.
+    /** An expression: how many images `css` finds on screen, when all of those have loaded (else 0). */
+    const onScreenLoaded = (css: string) => `(() => {
+      const shown = [...document.querySelectorAll(${JSON.stringify(css)})].filter((i) => {
+        const r = i.getBoundingClientRect();
+        return r.bottom > 0 && r.top < innerHeight && r.width > 0;
+      });
+      return shown.length > 0 && shown.every((i) => i.complete && i.naturalWidth > 0) ? shown.length : 0;
+    })()`;
+    /** Run `act` in the page, then time (in the page) until `ready` holds. */
+    const timed = (act: string, ready: string) =>
+      s.execute<{ ms: number; n: number }>(`
+        const ready = () => { ${ready} };
+        const t0 = performance.now();
+        ${act}
+        return new Promise((done) => {
+          const check = () => { const n = ready(); if (n) done({ ms: performance.now() - t0, n }); else requestAnimationFrame(check); };
+          requestAnimationFrame(check);
+        });`);
+    const photoRow = `[...document.querySelectorAll('.rows button')].find((b) => b.querySelector('.title')?.textContent === 'Ten photos')`;
+    const hasPhotos = await s.execute<boolean>(`return !!(${photoRow});`);
+    let photos: { coldMs: number; warmMs: number; thumbs: number; previewMs: number; shown: number } | null = null;
+    if (hasPhotos) {
+      const openIt = `(${photoRow}).click();`;
+      const thumbsShown = `return document.querySelector('#entry-title')?.value === 'Ten photos' && ${onScreenLoaded('.strip img')};`;
+      const cold = await timed(openIt, thumbsShown);
+      await (await s.find('.rows button')).click();
+      await s.waitFor(`return document.querySelector('#entry-title')?.value !== 'Ten photos';`, 'another entry');
+      const warm = await timed(openIt, thumbsShown);
+      const preview = await timed(
+        `[...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Preview').click();`,
+        `return ${onScreenLoaded('.preview .photo img')};`,
+      );
+      photos = {
+        coldMs: Math.round(cold.ms),
+        warmMs: Math.round(warm.ms),
+        thumbs: cold.n,
+        previewMs: Math.round(preview.ms),
+        shown: preview.n,
+      };
+    }
+
     const result = {
       entries: m.total,
       rowsShown: m.rows,
@@ -104,6 +150,7 @@ describe('desktop benchmark', () => {
       autosaveMedianMs: median(save),
       autosaveP95Ms: p95(save),
       keystrokeToSavedMedianMs: median(keyToSaved),
+      tenPhotos: photos,
     };
     const row = (what: string, value: string, target = '') => console.log(`${what.padEnd(52)} ${value.padStart(10)}  ${target}`);
     console.log(`\nHearth desktop benchmark: ${m.total} entries, release build, Xvfb\n`);
@@ -123,6 +170,13 @@ describe('desktop benchmark', () => {
     row(`keystroke's autosave, median of ${KEYSTROKES}`, `${result.autosaveMedianMs} ms`, 'target < 50 ms');
     row(`keystroke's autosave, p95`, `${result.autosaveP95Ms} ms`);
     row('keystroke -> saved, with the 1 s typing pause', `${result.keystrokeToSavedMedianMs} ms`);
+    if (photos) {
+      row(`entry with 10 photos: click -> thumbnails on screen (${photos.thumbs}) shown`, `${photos.coldMs} ms`);
+      row('  again (thumbnails made the first time, kept sealed)', `${photos.warmMs} ms`);
+      row(`  preview: photos in place on screen (${photos.shown}), full size`, `${photos.previewMs} ms`);
+    } else {
+      row('entry with 10 photos', 'skipped', 'the journal predates it: delete it to make it again');
+    }
     await mkdir(resolve(here, '../../test-results'), { recursive: true });
     await writeFile(resolve(here, '../../test-results/bench.json'), `${JSON.stringify(result, null, 2)}\n`);
   });

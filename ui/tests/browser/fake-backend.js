@@ -11,6 +11,38 @@
   const RECOVERY_KEY = 'K7QF-2M9X-C4RT-8HZW-P3JN-6VBD-Y5GS-A1EL-0KQM';
   const hex = () =>
     Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  // Attachments (hearth-core attachments.rs): named by a content hash, 64
+  // hex digits; here a hash of whatever stands for the content.
+  const MAX = 100 * 1024 * 1024;
+  const contentId = (text) => {
+    let out = '';
+    for (let round = 0; round < 8; round++) {
+      let h = 0x811c9dc5 ^ round;
+      for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+      out += h.toString(16).padStart(8, '0');
+    }
+    return out;
+  };
+  const humanSize = (n) => {
+    const units = ['B', 'KiB', 'MiB', 'GiB'];
+    let v = n;
+    let u = 0;
+    while (v >= 1024 && u < 3) {
+      v /= 1024;
+      u += 1;
+    }
+    return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+  };
+  const attachment = (name, media_type, size, content = name) => ({
+    id: contentId(content), name, media_type, size, added_at: new Date().toISOString(),
+  });
+  // What the fake's disk holds, for the file dialog and drops.
+  const DISK = {
+    '/home/test/Pictures/harbour.jpg': { type: 'image/jpeg', size: 3_145_728 },
+    '/home/test/Pictures/boats.png': { type: 'image/png', size: 812_004 },
+    '/home/test/Documents/tide-times.pdf': { type: 'application/pdf', size: 48_213 },
+    '/home/test/Videos/holiday.mov': { type: 'video/quicktime', size: 157_286_400 },
+  };
 
   const seed = () => {
     const now = Date.now();
@@ -22,15 +54,24 @@
     const lastYear = new Date();
     lastYear.setFullYear(lastYear.getFullYear() - 1);
     lastYear.setHours(20, 0, 0, 0);
-    const e = (title, body, mood, feelings, tags, createdAt) => ({
+    const e = (title, body, mood, feelings, tags, createdAt, more = {}) => ({
       id: hex(), title, body, mood, feelings, tags, starred: false, createdAt, updatedAt: createdAt, trashed: false,
+      attachments: [], place: null, weather: null, timeZone: null, timeThere: null, ...more,
     });
+    const tulips = attachment('tulips.jpg', 'image/jpeg', 2_411_520);
+    const packet = attachment('seed packet.png', 'image/png', 301_112);
     return [
       e('Morning walk', 'Walked by the **river** before work. The light on the water was soft and I felt lighter.', 4, ['calm'], ['walk'], at(0, 8)),
       e('', 'Long meeting. Tired but it went fine in the end.', 3, ['tired'], ['work'], at(0, 13)),
       e('Rain', 'Rain all evening. Read a book, made soup.', 4, ['content'], [], at(1, 21)),
       e('Hard day', 'Everything felt heavy today. Called my sister, which helped a little.', 2, ['anxious', 'lonely'], ['family'], at(3, 22)),
-      e('Garden', 'Planted the tulip bulbs. Hopeful for spring.', 5, ['hopeful'], ['garden'], at(9, 17)),
+      e('Garden', `Planted the tulip bulbs. Hopeful for spring.\n\n![The tulip bed](attachment:${tulips.id})`, 5, ['hopeful'], ['garden'], at(9, 17), {
+        attachments: [tulips, packet],
+        place: { name: 'Allotment 14, Hackney, London', latitude: 51.5432, longitude: -0.0551 },
+        weather: '11 °C, light rain',
+        timeZone: 'Europe/London',
+        timeThere: `${at(9, 17).slice(0, 10)} 17:15 in Europe/London (UTC+00:00)`,
+      }),
       e('Quiet Sunday', 'Nothing much happened, and that was good.', 4, ['calm'], [], at(20, 11)),
       e('Worry dump', '- rent\n- the exam\n- whether I said the wrong thing', 2, ['anxious'], ['worry'], at(40, 23)),
       e('A year ago today', 'Moved into the new flat. Boxes everywhere.', 3, ['overwhelmed'], ['home'], lastYear.toISOString()),
@@ -99,18 +140,28 @@
     nextQuestion: 1,
     calls: [],
     delay: scenario.delay || 0,
+    // Files on the fake disk; what the next open dialog returns (tests set
+    // it); copies saved.
+    disk: JSON.parse(JSON.stringify(DISK)),
+    nextOpen: undefined,
+    saved: [],
   };
 
   const err = (kind, message) => ({ kind, message });
   const live = () => state.entries.filter((e) => !e.trashed).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
-  const excerpt = (b) => b.replace(/[#>*_`[\]-]/g, '').replace(/\s+/g, ' ').trim().slice(0, 180);
+  const excerpt = (b) =>
+    b.replace(/!\[[^\]\n]*\]\([^)\n]*\)/g, '').replace(/\[([^\]\n]*)\]\([^)\n]*\)/g, '$1')
+      .replace(/[#>*_`[\]-]/g, '').replace(/\s+/g, ' ').trim().slice(0, 180);
+  const thumbnailed = (a) => ['image/jpeg', 'image/png', 'image/gif', 'image/webp'].includes(a.media_type);
   const summary = (e) => ({
     id: e.id, title: e.title, excerpt: excerpt(e.body), mood: e.mood, feelings: e.feelings, tags: e.tags,
-    starred: e.starred, createdAt: e.createdAt,
+    starred: e.starred, createdAt: e.createdAt, attachments: (e.attachments ?? []).length,
+    thumbnail: (e.attachments ?? []).find(thumbnailed)?.id ?? null,
   });
   const view = (e) => ({
     id: e.id, title: e.title, body: e.body, mood: e.mood, feelings: e.feelings, tags: e.tags, starred: e.starred,
-    createdAt: e.createdAt, updatedAt: e.updatedAt, trashed: e.trashed,
+    createdAt: e.createdAt, updatedAt: e.updatedAt, trashed: e.trashed, attachments: [...(e.attachments ?? [])],
+    place: e.place ?? null, weather: e.weather ?? null, timeZone: e.timeZone ?? null, timeThere: e.timeThere ?? null,
   });
   const pad2 = (n) => String(n).padStart(2, '0');
   const minutes = (t) => {
@@ -157,6 +208,7 @@
   const find = (id) => {
     const e = state.entries.find((x) => x.id === id);
     if (!e) throw err('notFound', `no entry with id ${id}`);
+    e.attachments ??= [];
     return e;
   };
   // The core's circle checks (hearth-core circles.rs), with its words; a
@@ -236,6 +288,16 @@
     return x.id;
   };
 
+  const checkFiles = (paths) => {
+    if (paths.length === 0) throw err('invalid', 'choose a photo or file first');
+    return paths.map((p) => {
+      const f = state.disk[p];
+      if (!f) throw err('invalid', `cannot read ${p}: No such file or directory (os error 2) (nothing was attached)`);
+      if (f.size > MAX) throw err('invalid', `${p} is ${humanSize(f.size)}, over the 100 MiB a file in an entry may be (nothing was attached)`);
+      return [p, f];
+    });
+  };
+
   const handlers = {
     status: () => ({ hasJournal: state.hasJournal, unlocked: state.unlocked, home: '/home/test/.local/share/hearth' }),
     create_journal: ({ passphrase }) => {
@@ -289,7 +351,10 @@
       if (input.mood != null && (input.mood < 1 || input.mood > 5)) throw err('invalid', 'mood out of range');
       let e;
       if (!input.id) {
-        e = { id: hex(), title: '', body: '', mood: null, feelings: [], tags: [], starred: false, trashed: false, createdAt: input.createdAt || now };
+        e = {
+          id: hex(), title: '', body: '', mood: null, feelings: [], tags: [], starred: false, trashed: false, createdAt: input.createdAt || now,
+          attachments: [], place: null, weather: null, timeZone: null, timeThere: null,
+        };
         state.entries.push(e);
       } else {
         e = find(input.id);
@@ -331,6 +396,42 @@
         });
     },
     prepare_search: () => null,
+    // Every file is checked before any is added, with the core's words.
+    check_files: ({ paths }) => (checkFiles(paths), null),
+    attach_files: async ({ entry, paths }) => {
+      need();
+      const e = find(entry);
+      await sleep(state.delay);
+      const files = checkFiles(paths).map(([p, f]) => attachment(p.split('/').pop(), f.type, f.size, p));
+      for (const a of files) if (!e.attachments.some((b) => b.id === a.id)) e.attachments.push(a);
+      return files;
+    },
+    attach_bytes: ({ entry, name, bytes }) => {
+      need();
+      const e = find(entry);
+      if (bytes.length > MAX) throw err('invalid', `${name} is over the 100 MiB a file in an entry may be (nothing was attached)`);
+      const type = bytes[0] === 0x89 && bytes[1] === 0x50 ? 'image/png' : bytes[0] === 0xff && bytes[1] === 0xd8 ? 'image/jpeg' : 'application/octet-stream';
+      const a = attachment(name.trim() || 'pasted', type, bytes.length, bytes.join(','));
+      if (!e.attachments.some((b) => b.id === a.id)) e.attachments.push(a);
+      return a;
+    },
+    detach_attachment: ({ entry, attachment: which }) => {
+      need();
+      const e = find(entry);
+      const a = e.attachments.find((x) => x.id.startsWith(which) || x.name === which);
+      if (!a) throw err('invalid', `this entry has no attachment ${which}; \`hearth attachments ENTRY\` lists them`);
+      e.attachments = e.attachments.filter((x) => x !== a);
+      e.body = e.body.replace(new RegExp(`!?\\[[^\\]]*\\]\\(attachment:${a.id}\\)`, 'g'), '');
+      e.updatedAt = new Date().toISOString();
+      return view(e);
+    },
+    save_attachment: ({ id, path }) => {
+      need();
+      if (state.saved.includes(path)) throw err('invalid', `${path} already exists; choose another name (nothing was written)`);
+      if (!state.entries.some((e) => (e.attachments ?? []).some((a) => a.id === id))) throw err('invalid', `no attachment has id ${id}`);
+      state.saved.push(path);
+      return path;
+    },
     calendar_month: ({ year, month }) => {
       need();
       const prefix = `${year}-${String(month).padStart(2, '0')}`;
@@ -719,8 +820,14 @@
       }
       return null;
     },
-    'plugin:dialog|open': () => '/home/test/journal.json',
-    'plugin:dialog|save': () => '/home/test/hearth-backup.json',
+    'plugin:dialog|open': () => {
+      if (state.nextOpen === undefined) return '/home/test/journal.json';
+      const picked = state.nextOpen;
+      state.nextOpen = undefined;
+      return picked;
+    },
+    'plugin:dialog|save': ({ options }) =>
+      options?.title?.startsWith('Save a copy') ? `/home/test/Downloads/${options.defaultPath}` : '/home/test/hearth-backup.json',
   };
 
   async function handle(cmd, args) {
@@ -738,6 +845,10 @@
   }
 
   mocks.mockWindows('main');
+  // Photos come from the test server (harness.ts answers /__hearth-file/),
+  // standing in for the shell's hearth-file scheme.
+  window.__TAURI_INTERNALS__.convertFileSrc = (path, protocol) =>
+    `${window.location.origin}/__${protocol}/${encodeURIComponent(path)}`;
   mocks.mockIPC(handle, { shouldMockEvents: true });
   window.__hearthFake = { state, emit, seedShared, calls: (cmd) => state.calls.filter((c) => c.cmd === cmd) };
 })();

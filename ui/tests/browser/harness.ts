@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { png } from '../png';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ui = resolve(here, '../..');
@@ -45,8 +46,20 @@ function serve(): Promise<{ server: Server; url: string }> {
   if (!existsSync(join(dist, 'index.html'))) {
     throw new Error('ui/dist is missing: build the UI first (npm run build)');
   }
+  const photos = new Map<string, Buffer>();
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const url = new URL(req.url ?? '/', 'http://x');
+    // The shell's hearth-file scheme, as the fake's convertFileSrc points
+    // at it: a picture for any attachment id (its thumbnail when asked).
+    const photo = /^\/__hearth-file\/([0-9a-f]{64})$/.exec(url.pathname);
+    if (photo) {
+      const thumb = url.search === '?thumb';
+      const key = `${photo[1]}${thumb ? '?thumb' : ''}`;
+      if (!photos.has(key)) photos.set(key, thumb ? png(80, 60, photos.size) : png(640, 420, photos.size));
+      res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(photos.get(key));
+      return;
+    }
+    const path = normalize(decodeURIComponent(url.pathname));
     const file = join(dist, path === '/' ? 'index.html' : path);
     if (!file.startsWith(dist)) {
       res.writeHead(403).end();

@@ -126,6 +126,28 @@ describe('journal', () => {
     expect(pageErrors(page)).toEqual([]);
   });
 
+  it('takes tags with spaces and the punctuation the core allows; commas separate them', async () => {
+    const page = await h.page();
+    await page.getByRole('button', { name: /Morning walk/ }).click();
+    await expect.poll(() => page.getByLabel('Title').inputValue()).toBe('Morning walk');
+    const tags = page.getByLabel('Tags');
+    await tags.fill('long   walk, rock & roll');
+    await tags.press('Enter');
+    await page.getByRole('button', { name: 'Remove tag long walk' }).waitFor();
+    await page.getByRole('button', { name: 'Remove tag rock & roll' }).waitFor();
+    // One the core would refuse stays in the box, with the reason.
+    await tags.fill('50% done');
+    await tags.press('Enter');
+    await expect(page.getByRole('alert').innerText()).resolves.toBe('A tag holds letters, digits, spaces and - _ / \' . & +, not “%”.');
+    await expect(tags.inputValue()).resolves.toBe('50% done');
+    await expect(tags.getAttribute('aria-invalid')).resolves.toBe('true');
+    await tags.fill('');
+    await page.locator('[data-state="saved"]').waitFor({ timeout: 5000 });
+    const saves = await calls(page, 'save_entry');
+    expect((saves[saves.length - 1].args.input as { tags: string[] }).tags).toEqual(['walk', 'long walk', 'rock & roll']);
+    await expect(page.getByRole('alert').count()).resolves.toBe(0);
+  });
+
   it('offers a prompt and a template in the editor', async () => {
     const page = await h.page();
     await page.getByRole('button', { name: 'Prompt', exact: true }).click();

@@ -1,12 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { parseWords, toggleWord } from '../../src/lib/words';
+import { cleanWord, parseWords, toggleWord, wordProblem } from '../../src/lib/words';
 import { throttle } from '../../src/lib/activity';
 import { loadMarkdown } from '../../src/lib/markdown';
 
 describe('words, activity and markdown', () => {
-  it('parses tags as people type them', () => {
-    expect(parseWords('#walk, river  Walk @home')).toEqual(['walk', 'river', 'home']);
+  it('parses tags as people type them: commas separate, spaces stay inside', () => {
+    expect(parseWords('#walk, river, Walk,@home')).toEqual(['walk', 'river', 'home']);
+    expect(parseWords('long   walk, rock & roll ,  #Example Tag')).toEqual(['long walk', 'rock & roll', 'Example Tag']);
+    expect(parseWords('Long Walk, long walk')).toEqual(['Long Walk']);
     expect(parseWords('  ')).toEqual([]);
+    expect(parseWords(' , ,')).toEqual([]);
+    expect(cleanWord('  @@ a   b  ')).toEqual('a b');
+  });
+
+  it('checks tags by the core rule: letters, digits, spaces and - _ / \' . & +', () => {
+    for (const ok of ['walk', 'long walk', "mum's", 'a/b', 'c++', 'v1.2', 'x_y-z', 'R&D', 'café', 'Привет', '東京', '२०२४']) {
+      expect(wordProblem(ok), ok).toBeNull();
+    }
+    expect(wordProblem('50%')).toContain('“%”');
+    expect(wordProblem('a,b')).toContain('“,”');
+    expect(wordProblem('hi!', 'feeling')).toMatch(/^A feeling holds/);
+    expect(wordProblem('x'.repeat(100))).toBeNull();
+    expect(wordProblem('x'.repeat(101))).toContain('100 characters');
   });
 
   it('toggles a word ignoring case', () => {

@@ -3,4 +3,12 @@
 /**
  * An entry as a list row shows it: the body cut to a plain excerpt.
  */
-export type EntrySummary = { id: string, title: string, excerpt: string, mood: number | null, feelings: Array<string>, tags: Array<string>, starred: boolean, createdAt: string, };
+export type EntrySummary = { id: string, title: string, excerpt: string, mood: number | null, feelings: Array<string>, tags: Array<string>, starred: boolean, createdAt: string, 
+/**
+ * How many photos and files it holds.
+ */
+attachments: number, 
+/**
+ * The id of its first photo that has a thumbnail, for the list.
+ */
+thumbnail: string | null, };
