@@ -32,14 +32,27 @@
 //!     of the journal through `Journal::receive`, in batches of 1,000 (what
 //!     sync does after the network part), with the ops' bytes.
 //!
+//! Sections 11 and 12 (`sync`, `circle`; `--circle-only` runs 12 alone) run
+//! devices and a circle of 12 people over loopback. Section 13
+//! (`attachments`; `--attachments-only` runs it alone) imports a generated
+//! Day One export of `--photos` entries (1,000) with a photo of about
+//! `--photo-mib` MiB (3) each, against reading and sealing the same bytes
+//! (target: under 1.5 times as long), with the import's peak memory
+//! (target: under 200 MiB; needs `--hearth`), then attaches one 20 MiB
+//! file. At the defaults it needs about 6 GiB of the temp folder at once
+//! (the export and the vault; deleted at the end) and takes 70 s to 2
+//! minutes on 2 busy cores.
+//!
 //! `scripts/bench` builds the release binaries, installs jrnl into
 //! `target/bench-venv`, and runs this program with both paths.
 //!
 //! ```text
 //! hearth-bench --hearth target/release/hearth --jrnl target/bench-venv/bin/jrnl
 //! hearth-bench --entries 2000 --json > bench.json
+//! hearth-bench --attachments-only --photos 50 --hearth target/release/hearth
 //! ```
 
+mod attachments;
 mod circle;
 mod corpus;
 mod extra;
@@ -82,7 +95,18 @@ verifying and restoring an encrypted backup of the journal and its size;
 emptying the trash of 1 and of --purge entries; and Journal::history and
 version_diff on one entry edited up to --versions versions. Each of these
 figures carries a note on how the wait would feel (under 0.1 s instant,
-under 1 s a short pause, under 10 s a noticeable wait).
+under 1 s a short pause, under 10 s a noticeable wait). Then two devices
+and a circle of 12 people over loopback (--circle-only: the circle alone).
+
+Last, photos (--core-only skips them; --attachments-only runs them alone):
+a generated Day One export of --photos entries (1,000) with a photo of
+about --photo-mib MiB (3) each, random bytes behind a JPEG header stored
+in the zip, is imported by `hearth import` in a child process against
+reading and sealing the same bytes (target: under 1.5x), with the
+import's peak memory (< 200 MiB; needs --hearth, else the import runs in
+this process and its memory is not measured); then one 20 MiB file is
+attached. At the defaults this needs about 6 GiB of the temp folder at
+once (deleted at the end) and takes 70 s to 2 minutes on 2 busy cores.
 
 Usually run through scripts/bench, which builds the release binaries,
 installs jrnl into target/bench-venv and passes both paths.
@@ -137,6 +161,16 @@ struct Args {
     /// Only section 12, the circle of 12 people
     #[arg(long, conflicts_with = "core_only")]
     circle_only: bool,
+    /// Only section 13, photos: a generated Day One export imported, a
+    /// 20 MiB file attached
+    #[arg(long, conflicts_with_all = ["core_only", "circle_only"])]
+    attachments_only: bool,
+    /// Entries, one photo each, in the generated Day One export (section 13)
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    photos: usize,
+    /// Size of each generated photo in MiB, about (section 13)
+    #[arg(long, value_name = "M", default_value_t = 3.0)]
+    photo_mib: f64,
     /// Versions of the one entry whose history is timed (section 9; making
     /// them, one edit each, is the slow part of a whole run)
     #[arg(long, value_name = "N", default_value_t = 1000)]
@@ -147,6 +181,10 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if raw.get(1).is_some_and(|a| a == attachments::PEAK_RSS_ARG) {
+        return attachments::peak_rss_main(&raw[2..]);
+    }
     let args = Args::parse();
     match run(&args) {
         Ok(report) => {
@@ -267,8 +305,14 @@ impl Bench<'_> {
     }
 
     fn run_all(&mut self) -> Result<()> {
+        self.report
+            .config
+            .insert("loadavg_start".into(), loadavg().into());
         if self.args.circle_only {
             return self.circle();
+        }
+        if self.args.attachments_only {
+            return self.attachments();
         }
         let n = self.args.entries;
         progress(format!("generating {n} entries (seed {})", self.args.seed));
@@ -289,9 +333,6 @@ impl Bench<'_> {
         self.report
             .config
             .insert("word".into(), self.word.clone().into());
-        self.report
-            .config
-            .insert("loadavg_start".into(), loadavg().into());
 
         self.import(&entries)?;
         self.disk(&entries)?;
@@ -311,6 +352,7 @@ impl Bench<'_> {
         self.receive(&self.dir.join("backup.json"))?;
         self.sync()?;
         self.circle()?;
+        self.attachments()?;
         Ok(())
     }
 
