@@ -119,8 +119,9 @@ pub(crate) fn chunk_count(size: u64) -> u32 {
     u32::try_from(hearth_crypto::file_chunks(size)).unwrap_or(u32::MAX)
 }
 
-/// Fill `buf` from `r` as far as it goes; returns how much was read.
-fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Fill `buf` from `r` as far as it goes; returns how much was read (less
+/// than its length only at the end of `r`).
+pub(crate) fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {

@@ -26,6 +26,7 @@
 //! views list as they stream past), so a record after them, or one out of
 //! order, is refused. Nothing here opens or names a file.
 
+use crate::attachments::read_full;
 use hearth_crypto::{SymmetricKey, aead};
 use hearth_store::{
     BlobChunk, BlobId, EpochRecord, OpRecord, SettingRecord, Tombstone, VaultHeader, VaultRows,
@@ -696,21 +697,6 @@ impl Rows {
             Record::Blob(c) => self.blobs.push(c),
         }
     }
-}
-
-/// Fill `buf` from `r` as far as it goes; returns how much was read (less
-/// than its length only at the end of `r`).
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }
 
 fn encode_header(h: &Header) -> Vec<u8> {
