@@ -8,10 +8,12 @@
 //! sealed chunk per row under the storage key, so a large file is never
 //! held whole in memory and no byte of it is in the clear on disk.
 //!
-//! Storing reads the file twice: once to hash it, once to seal it, checking
-//! that each chunk still hashes as it did (a file changed in between is
-//! refused). A blob no entry refers to any more, in any version, is deleted
-//! when the trash is emptied.
+//! A file up to [`READ_ONCE_MAX`] (a photo) is read once: its chunks are
+//! held while it is hashed, then sealed. A larger one is read twice, once to
+//! hash it and once to seal it, checking that each chunk still hashes as it
+//! did (a file changed in between is refused), so memory stays flat. A
+//! blob no entry refers to any more, in any version, is deleted when the
+//! trash is emptied.
 
 use crate::entry::{Entry, EntryId};
 use crate::journal::Journal;
@@ -100,12 +102,19 @@ impl NewAttachment {
     }
 }
 
+/// Files up to this size are held in memory between hashing and sealing,
+/// so they are read once; larger ones are read a second time to seal them.
+pub(crate) const READ_ONCE_MAX: u64 = 16 << 20;
+
 /// The hash of each chunk of a file and its size: enough to name it.
 struct Hashed {
     size: u64,
     chunks: Vec<[u8; 32]>,
     /// The file's first bytes, to tell what it is.
     head: Vec<u8>,
+    /// Every chunk's bytes, when the file is no larger than
+    /// [`READ_ONCE_MAX`]; else empty.
+    held: Vec<Vec<u8>>,
 }
 
 impl Hashed {
@@ -134,13 +143,15 @@ pub(crate) fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> std::io:
     Ok(n)
 }
 
-/// Read a file once, a chunk at a time, hashing each chunk.
+/// Read a file once, a chunk at a time, hashing each chunk and holding
+/// the chunks while the file is small enough.
 fn hash_stream(r: &mut dyn Read, name: &str) -> std::io::Result<Hashed> {
     let mut buf = vec![0u8; BLOB_CHUNK_MAX];
     let mut out = Hashed {
         size: 0,
         chunks: Vec::new(),
         head: Vec::new(),
+        held: Vec::new(),
     };
     loop {
         let n = read_full(r, &mut buf)?;
@@ -155,6 +166,11 @@ fn hash_stream(r: &mut dyn Read, name: &str) -> std::io::Result<Hashed> {
             return Err(std::io::Error::other(too_big(name, out.size)));
         }
         out.chunks.push(hash(&[&buf[..n]]));
+        if out.size <= READ_ONCE_MAX {
+            out.held.push(buf[..n].to_vec());
+        } else {
+            out.held = Vec::new();
+        }
         if n < BLOB_CHUNK_MAX {
             break;
         }
@@ -242,7 +258,17 @@ pub(crate) fn store_file(
     let content = hashed.content_hash();
     let id = blob_id(key, &content);
     let count = chunk_count(hashed.size);
-    if tx.blob_chunk_count(&id)? != count {
+    let seal = |index: u32, plain: &[u8]| {
+        let payload = aead::seal(key, &chunk_aad(&content, index, index + 1 == count), plain);
+        tx.put_blob_chunk(&BlobChunk { id, index, payload })
+    };
+    if tx.blob_chunk_count(&id)? == count {
+        // Stored already.
+    } else if hashed.held.len() == hashed.chunks.len() {
+        for (index, plain) in (0..count).zip(&hashed.held) {
+            seal(index, plain)?;
+        }
+    } else {
         file.source
             .read_with(|r| {
                 let mut buf = vec![0u8; BLOB_CHUNK_MAX];
@@ -255,14 +281,7 @@ pub(crate) fn store_file(
                             file.name
                         )));
                     }
-                    let payload =
-                        aead::seal(key, &chunk_aad(&content, index, index + 1 == count), &buf[..n]);
-                    tx.put_blob_chunk(&BlobChunk {
-                        id,
-                        index,
-                        payload,
-                    })
-                    .map_err(std::io::Error::other)?;
+                    seal(index, &buf[..n]).map_err(std::io::Error::other)?;
                 }
                 Ok(())
             })
@@ -341,6 +360,7 @@ pub(crate) fn copy_blob(
         size,
         chunks,
         head: Vec::new(),
+        held: Vec::new(),
     };
     if size != a.size || whole.content_hash() != content {
         return Err(damaged("its bytes do not match its hash".into()));

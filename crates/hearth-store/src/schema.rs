@@ -5,7 +5,7 @@ use crate::StoreError;
 use rusqlite::Connection;
 
 /// The schema version this build writes.
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 6;
 
 const V1: &str = "
 CREATE TABLE vault (
@@ -111,8 +111,24 @@ CREATE TABLE blobs (
 ) WITHOUT ROWID;
 ";
 
+// The same table with a rowid, and the chunks' ids in an index beside it:
+// a chunk's payload (up to 1 MiB) then sits in its own overflow pages, and
+// inserting one no longer moves its neighbours' payloads through the b-tree,
+// which made storing photos several times slower.
+const V6: &str = "
+CREATE TABLE blob_chunks (
+    id BLOB NOT NULL,
+    idx INTEGER NOT NULL,
+    payload BLOB NOT NULL,
+    UNIQUE (id, idx)
+);
+INSERT INTO blob_chunks (id, idx, payload) SELECT id, idx, payload FROM blobs ORDER BY id, idx;
+DROP TABLE blobs;
+ALTER TABLE blob_chunks RENAME TO blobs;
+";
+
 /// Each migration, in order; migration `i` brings the schema to version `i + 1`.
-const MIGRATIONS: [&str; 5] = [V1, V2, V3, V4, V5];
+const MIGRATIONS: [&str; 6] = [V1, V2, V3, V4, V5, V6];
 
 /// Bring a connection's schema up to [`VERSION`].
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -132,4 +148,60 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_schema_5_vault_keeps_its_chunks_in_the_rowid_table() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        for (id, idx, payload) in [
+            ([1u8; 32], 0, vec![7u8; 100]),
+            ([1; 32], 1, vec![8; 3]),
+            ([2; 32], 0, vec![9; 5]),
+        ] {
+            conn.execute(
+                "INSERT INTO blobs (id, idx, payload) VALUES (?1, ?2, ?3)",
+                rusqlite::params![id.as_slice(), idx, payload],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, VERSION);
+        let rows: Vec<(Vec<u8>, i64, Vec<u8>)> = conn
+            .prepare("SELECT id, idx, payload FROM blobs ORDER BY rowid")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                (vec![1; 32], 0, vec![7; 100]),
+                (vec![1; 32], 1, vec![8; 3]),
+                (vec![2; 32], 0, vec![9; 5]),
+            ]
+        );
+        // One chunk per (id, idx), as before.
+        conn.execute(
+            "INSERT OR REPLACE INTO blobs (id, idx, payload) VALUES (?1, 0, x'00')",
+            [[2u8; 32].as_slice()],
+        )
+        .unwrap();
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM blobs", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 3);
+    }
 }

@@ -58,7 +58,7 @@ fn a_format_1_vault_is_migrated_at_its_first_unlock_and_keeps_everything() {
         first.stderr
     );
     assert!(!first.stderr.contains("Snow day"), "{}", first.stderr);
-    assert_eq!(sql::<i64>(&j.vault(), "PRAGMA user_version"), 5);
+    assert_eq!(sql::<i64>(&j.vault(), "PRAGMA user_version"), 6);
     assert_eq!(sql::<i64>(&j.vault(), "SELECT format FROM vault"), 4);
     // Every op has its hashes; the purged entry's ops are markers that kept
     // their signatures; the purge left a tombstone.

@@ -53,7 +53,7 @@ fn a_format_3_vault_becomes_format_4_at_its_first_unlock_and_keeps_everything() 
         "{}",
         first.stderr
     );
-    assert_eq!(format_of(&j.vault()), (4, 5));
+    assert_eq!(format_of(&j.vault()), (4, 6));
     let history = run(&j, &["history", DRAFT, "--json"]).ok().json();
     assert_eq!(history.as_array().unwrap().len(), 3, "{history}");
     assert_eq!(run(&j, &["trash", "--json"]).ok().json()[0]["id"], IN_TRASH);
