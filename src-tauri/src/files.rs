@@ -74,8 +74,7 @@ pub fn respond(session: &Session, request: &Request<Vec<u8>>) -> Response<Vec<u8
         let photo = |id: &str| {
             j.find_attachment(id)
                 .ok()
-                .filter(|(_, a)| a.id == id && showable(&a.media_type))
-                .map(|(_, a)| a)
+                .filter(|a| a.id == id && showable(&a.media_type))
         };
         Ok(match &want {
             Want::Photo(id) => match photo(id) {

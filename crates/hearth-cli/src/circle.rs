@@ -426,6 +426,19 @@ fn print_shared(e: &SharedEntry, opened: bool) -> Result<()> {
         None if !opened => say!("  `hearth circle read {}` opens it.", &e.id[..8]),
         None => {}
     }
+    for a in &e.attachments {
+        let here = if e.arriving.contains(&a.id) {
+            ", not on this device yet"
+        } else {
+            ""
+        };
+        say!(
+            "  [{}] {} ({}{here})",
+            &a.id[..12],
+            a.name,
+            hearth_core::attachments::human_size(a.size)
+        );
+    }
     for r in &e.replies {
         say!("{}", reply_line(r));
     }

@@ -12,8 +12,8 @@
 //! held while it is hashed, then sealed. A larger one is read twice, once to
 //! hash it and once to seal it, checking that each chunk still hashes as it
 //! did (a file changed in between is refused), so memory stays flat. A
-//! blob no entry refers to any more, in any version, is deleted when the
-//! trash is emptied.
+//! blob no entry refers to any more, in any version, and no entry shared
+//! with this journal lists, is deleted when the trash is emptied.
 
 use crate::entry::{Entry, EntryId};
 use crate::journal::Journal;
@@ -60,7 +60,17 @@ impl Attachment {
     /// peer's mistake) is left out.
     pub(crate) fn decode(s: &str) -> Option<Self> {
         let a: Self = serde_json::from_str(s).ok()?;
-        (parse_hash(&a.id).is_some() && !a.name.is_empty() && a.size <= ATTACHMENT_MAX).then_some(a)
+        a.well_formed().then_some(a)
+    }
+
+    /// Whether a description from elsewhere (a document, a circle member)
+    /// is one Hearth could have written.
+    pub(crate) fn well_formed(&self) -> bool {
+        parse_hash(&self.id).is_some()
+            && !self.name.is_empty()
+            && self.name.len() <= 1024
+            && self.media_type.len() <= 255
+            && self.size <= ATTACHMENT_MAX
     }
 
     /// Whether it is a photo Hearth can show.
@@ -449,8 +459,8 @@ impl Journal {
     }
 
     /// The attachment an id or unique prefix names, in any entry (the trash
-    /// included), with the entry it is in.
-    pub fn find_attachment(&self, id_or_prefix: &str) -> Result<(EntryId, Attachment)> {
+    /// included) or, failing that, in any entry shared in a circle.
+    pub fn find_attachment(&self, id_or_prefix: &str) -> Result<Attachment> {
         let p = id_or_prefix.trim().to_ascii_lowercase();
         if p.len() < 4 || p.len() > 64 || !p.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(CoreError::invalid(format!(
@@ -466,20 +476,41 @@ impl Journal {
                 }
             }
         }
+        if ids.is_empty() {
+            let mut shared = self.shared_attachments()?;
+            shared.retain(|a| a.id.starts_with(&p));
+            shared.dedup_by(|a, b| a.id == b.id);
+            return match shared.len() {
+                0 => Err(CoreError::invalid(format!(
+                    "no attachment has id {id_or_prefix}; `hearth attachments ENTRY` lists an entry's"
+                ))),
+                1 => Ok(shared.remove(0)),
+                n => Err(CoreError::invalid(format!(
+                    "id {id_or_prefix} matches {n} attachments; type more of it"
+                ))),
+            };
+        }
         match ids.len() {
-            0 => Err(CoreError::invalid(format!(
-                "no attachment has id {id_or_prefix}; `hearth attachments ENTRY` lists an entry's"
-            ))),
             1 => {
                 // Prefer an entry outside the trash when the file is in several.
                 found.sort_by_key(|(id, _)| self.entries.get(id).is_some_and(Entry::is_trashed));
-                let (entry, a) = found[0];
-                Ok((entry, a.clone()))
+                Ok(found[0].1.clone())
             }
             n => Err(CoreError::invalid(format!(
                 "id {id_or_prefix} matches {n} attachments; type more of it"
             ))),
         }
+    }
+
+    /// Whether this device holds all of an attachment's bytes (a file of
+    /// another device's entry may still be on its way).
+    pub fn holds(&self, a: &Attachment) -> bool {
+        a.hash().is_ok_and(|h| {
+            self.store
+                .read()
+                .blob_chunk_count(&blob_id(self.scope_key(), &h))
+                .is_ok_and(|n| n == chunk_count(a.size))
+        })
     }
 
     /// Copy an attachment's bytes to `out`; returns how many.
@@ -490,7 +521,7 @@ impl Journal {
     /// An attachment's bytes, for showing a photo (at most
     /// [`ATTACHMENT_MAX`]).
     pub fn attachment_bytes(&self, id_or_prefix: &str) -> Result<(Attachment, Vec<u8>)> {
-        let (_, a) = self.find_attachment(id_or_prefix)?;
+        let a = self.find_attachment(id_or_prefix)?;
         let mut out = Vec::with_capacity(a.size as usize);
         self.copy_attachment(&a, &mut out)?;
         Ok((a, out))
@@ -504,7 +535,7 @@ impl Journal {
         id_or_prefix: &str,
         path: &Path,
     ) -> Result<(Attachment, PathBuf)> {
-        let (_, a) = self.find_attachment(id_or_prefix)?;
+        let a = self.find_attachment(id_or_prefix)?;
         let dest = if path.is_dir() {
             path.join(&a.name)
         } else {
@@ -534,11 +565,15 @@ impl Journal {
     pub(crate) fn sweep_blobs(&mut self) -> Result<usize> {
         let key = self.scope_key().clone();
         let mut wanted: HashSet<BlobId> = HashSet::new();
-        for e in self.entries.values() {
-            for f in e.files.iter().chain(e.attachments.iter().map(|a| &a.id)) {
-                if let Some(h) = parse_hash(f) {
-                    wanted.insert(blob_id(&key, &h));
-                }
+        // What this device fetched for entries shared with it stays too.
+        let shared = self.shared_attachments()?;
+        let own = self
+            .entries
+            .values()
+            .flat_map(|e| e.files.iter().chain(e.attachments.iter().map(|a| &a.id)));
+        for f in own.chain(shared.iter().map(|a| &a.id)) {
+            if let Some(h) = parse_hash(f) {
+                wanted.insert(blob_id(&key, &h));
             }
         }
         let gone = self.store.write(|tx| -> Result<Vec<BlobId>> {

@@ -21,6 +21,7 @@
 //! it (a local setting holding the circle's version vector at that visit),
 //! newest first, and then says there is nothing more.
 
+use crate::attachments::{ATTACHMENTS_PER_ENTRY, Attachment};
 use crate::circles::{Circle, MEMBERSHIP_DOC, open_circle_op};
 use crate::entry::{BODY_MAX, EntryId, TITLE_MAX};
 use crate::journal::Journal;
@@ -115,6 +116,11 @@ pub(crate) struct Version {
     pub tags: Vec<String>,
     pub mood: Option<u8>,
     pub feelings: Vec<String>,
+    /// The entry's photos and files, described as its document describes
+    /// them; members fetch the bytes from the author's devices (or each
+    /// other's) over `hearth/files/1`. Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 /// One reply, as a kind-8 op carries it (JSON).
@@ -163,10 +169,14 @@ impl Version {
             || self.mood.is_some_and(|m| !(1..=5).contains(&m))
             || self.tags.len() > 100
             || self.feelings.len() > 100
+            || self.attachments.len() > ATTACHMENTS_PER_ENTRY
+            || !self.attachments.iter().all(Attachment::well_formed)
         {
             return Err("a field over its limits");
         }
-        if self.unshared && !(self.body.is_empty() && self.title.is_empty()) {
+        if self.unshared
+            && !(self.body.is_empty() && self.title.is_empty() && self.attachments.is_empty())
+        {
             return Err("an unshared entry that still has content");
         }
         Ok(())
@@ -239,6 +249,12 @@ pub struct SharedEntry {
     pub tags: Vec<String>,
     pub mood: Option<u8>,
     pub feelings: Vec<String>,
+    /// Its photos and files (empty while a content warning hides the
+    /// body).
+    pub attachments: Vec<Attachment>,
+    /// The ids of those whose bytes are not on this device yet: they come
+    /// from the author's devices, or another member's, with a sync.
+    pub arriving: Vec<String>,
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub written_at: DateTime<Utc>,
     /// When its latest version was shared.
@@ -436,6 +452,7 @@ impl Journal {
         version.body.clear();
         version.tags.clear();
         version.feelings.clear();
+        version.attachments.clear();
         version.mood = None;
         version.warning = None;
         let doc = version
@@ -459,6 +476,11 @@ impl Journal {
             tags: e.tags.clone(),
             mood: e.mood,
             feelings: e.feelings.clone(),
+            attachments: if unshared {
+                Vec::new()
+            } else {
+                e.attachments.clone()
+            },
         }
     }
 
@@ -681,6 +703,13 @@ impl Journal {
             tags: v.tags,
             mood: v.mood,
             feelings: v.feelings,
+            arriving: v
+                .attachments
+                .iter()
+                .filter(|a| !hidden && !self.holds(a))
+                .map(|a| a.id.clone())
+                .collect(),
+            attachments: if hidden { Vec::new() } else { v.attachments },
             written_at: millis(v.written_at),
             shared_at: millis(v.at),
             new,
@@ -761,6 +790,29 @@ impl Journal {
             .filter(|g| !g.latest.unshared && !muted.contains(&g.author))
             .map(|g| self.present(&loaded, g, &seen, &muted, true))
             .collect())
+    }
+
+    /// The photos and files of what is shared in `circle` now (the latest
+    /// version of each entry still shared): what its members may fetch.
+    pub(crate) fn shared_attachments_in(&self, circle: &CircleId) -> Result<Vec<Attachment>> {
+        let loaded = self.load_circle(circle)?;
+        Ok(self
+            .gather(&loaded)?
+            .into_iter()
+            .filter(|g| !g.latest.unshared)
+            .flat_map(|g| g.latest.attachments)
+            .collect())
+    }
+
+    /// The photos and files of what is shared now in every circle, sorted
+    /// by id.
+    pub(crate) fn shared_attachments(&self) -> Result<Vec<Attachment>> {
+        let mut out = Vec::new();
+        for circle in self.circle_ids()? {
+            out.extend(self.shared_attachments_in(&circle)?);
+        }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
     }
 
     /// A circle's shared entries and their replies: what is new since the
@@ -877,7 +929,58 @@ mod tests {
             tags: vec![],
             mood: Some(3),
             feelings: vec![],
+            attachments: vec![],
         }
+    }
+
+    #[test]
+    fn a_version_lists_only_well_formed_files_and_an_unsharing_none() {
+        let photo = Attachment {
+            id: hex::encode([7u8; 32]),
+            name: "tulips.jpg".into(),
+            media_type: "image/jpeg".into(),
+            size: 2_400_000,
+            added_at: Utc::now(),
+        };
+        let mut v = version([1; 32]);
+        v.attachments = vec![photo.clone()];
+        let plain = serde_json::to_vec(&v).unwrap();
+        assert_eq!(Version::decode(&plain), Some(v.clone()));
+        // Versions written before photos were shared read as having none.
+        let mut old: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+        old.as_object_mut().unwrap().remove("attachments");
+        let old = Version::decode(&serde_json::to_vec(&old).unwrap()).unwrap();
+        assert!(old.attachments.is_empty());
+
+        for bad in [
+            Attachment {
+                id: "not hex".into(),
+                ..photo.clone()
+            },
+            Attachment {
+                size: crate::attachments::ATTACHMENT_MAX + 1,
+                ..photo.clone()
+            },
+            Attachment {
+                name: String::new(),
+                ..photo.clone()
+            },
+        ] {
+            let mut v = v.clone();
+            v.attachments = vec![bad];
+            assert_eq!(Version::decode(&serde_json::to_vec(&v).unwrap()), None);
+        }
+        let mut many = v.clone();
+        many.attachments = vec![photo.clone(); ATTACHMENTS_PER_ENTRY + 1];
+        assert_eq!(Version::decode(&serde_json::to_vec(&many).unwrap()), None);
+        let mut unshared = v.clone();
+        (unshared.unshared, unshared.title, unshared.body) = (true, String::new(), String::new());
+        assert_eq!(
+            Version::decode(&serde_json::to_vec(&unshared).unwrap()),
+            None
+        );
+        unshared.attachments.clear();
+        assert!(Version::decode(&serde_json::to_vec(&unshared).unwrap()).is_some());
     }
 
     #[test]

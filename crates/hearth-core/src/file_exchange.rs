@@ -1,12 +1,15 @@
-//! The journal's side of moving photos and files between the person's own
-//! devices (hearth-sync's `files`): which files this device lacks, what it
-//! may send, and storing what arrives, sealed under this device's storage
-//! key a chunk at a time.
+//! The journal's side of moving photos and files between devices
+//! (hearth-sync's `files`): which files this device lacks, what it may
+//! send, and storing what arrives, sealed under this device's storage key a
+//! chunk at a time.
 //!
-//! A file is asked for when an entry (in any of its versions) has it and
-//! this device holds none or only part of it; it is sent only to the
-//! person's own devices, and only when an entry here has it. Chunks were
-//! checked against the file's name before they reach [`FileStore::take`].
+//! Between the person's own devices, a file is asked for when an entry (in
+//! any of its versions) or an entry shared with them in a circle has it and
+//! this device holds none or only part of it. A circle member's device is
+//! sent, and asked for, only the files of what is shared now (the latest
+//! version of each entry still shared) in the circles it is in with this
+//! journal; anyone else, nothing. Chunks were checked against the file's
+//! name before they reach [`FileStore::take`].
 
 use crate::attachments::{blob_id, chunk_aad, chunk_count, parse_hash};
 use crate::journal::Journal;
@@ -58,12 +61,34 @@ impl Journal {
         Ok((n, whole))
     }
 
-    fn wanted_files(&self, peer: &[u8; 32]) -> Result<Vec<Wanted>> {
-        if !self.is_own_device(peer) {
-            return Ok(Vec::new());
+    /// The files this device and `peer` may exchange, with their sizes
+    /// when known.
+    fn files_with(&self, peer: &[u8; 32]) -> Result<BTreeMap<[u8; 32], Option<u64>>> {
+        let (mut out, shared) = if self.is_own_device(peer) {
+            (self.files_known(), self.shared_attachments()?)
+        } else {
+            let circles = self
+                .circle_peers()?
+                .remove(peer)
+                .map(|p| p.circles)
+                .unwrap_or_default();
+            let mut shared = Vec::new();
+            for circle in circles {
+                shared.extend(self.shared_attachments_in(&circle)?);
+            }
+            (BTreeMap::new(), shared)
+        };
+        for a in shared {
+            if let Some(h) = parse_hash(&a.id) {
+                out.insert(h, Some(a.size));
+            }
         }
+        Ok(out)
+    }
+
+    fn wanted_files(&self, peer: &[u8; 32]) -> Result<Vec<Wanted>> {
         let mut out = Vec::new();
-        for (content, size) in self.files_known() {
+        for (content, size) in self.files_with(peer)? {
             let (have, whole) = self.stored_chunks(&content)?;
             let lacking = match size {
                 Some(size) => have < chunk_count(size),
@@ -80,7 +105,7 @@ impl Journal {
     }
 
     fn describe_file(&self, peer: &[u8; 32], content: &[u8; 32]) -> Result<Option<FileInfo>> {
-        if !self.is_own_device(peer) || !self.files_known().contains_key(content) {
+        if !self.files_with(peer)?.contains_key(content) {
             return Ok(None);
         }
         let (n, whole) = self.stored_chunks(content)?;
@@ -144,6 +169,22 @@ impl Journal {
             .map(|e| e.id)
             .collect()
     }
+
+    /// The circles (their ids) where an entry shared now has a file.
+    fn circles_with(&self, content: &[u8; 32]) -> Result<Vec<String>> {
+        let id = hex::encode(content);
+        let mut out = Vec::new();
+        for circle in self.circle_ids()? {
+            if self
+                .shared_attachments_in(&circle)?
+                .iter()
+                .any(|a| a.id == id)
+            {
+                out.push(hex::encode(circle));
+            }
+        }
+        Ok(out)
+    }
 }
 
 impl FileStore for JournalReplica {
@@ -183,6 +224,10 @@ impl FileStore for JournalReplica {
                     changed,
                     purged: Vec::new(),
                 });
+            }
+            let circles = j.circles_with(content).map_err(failed)?;
+            if !circles.is_empty() {
+                let _ = events.send(NetEvent::CirclesChanged { circles });
             }
         }
         Ok(())

@@ -63,7 +63,7 @@ impl Journal {
     /// `None` when the attachment is not a photo Hearth can decode, or its
     /// bytes do not decode.
     pub fn thumbnail(&mut self, id_or_prefix: &str) -> Result<Option<Vec<u8>>> {
-        let (_, a) = self.find_attachment(id_or_prefix)?;
+        let a = self.find_attachment(id_or_prefix)?;
         let Some(format) = decodable(&a.media_type) else {
             return Ok(None);
         };

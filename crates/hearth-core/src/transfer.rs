@@ -270,7 +270,7 @@ struct StoredFiles<'a>(&'a Journal);
 
 impl hearth_interchange::Blobs for StoredFiles<'_> {
     fn copy(&self, id: &str, out: &mut dyn std::io::Write) -> std::io::Result<u64> {
-        let (_, a) = self
+        let a = self
             .0
             .find_attachment(id)
             .map_err(|e| std::io::Error::other(e.to_string()))?;

@@ -24,6 +24,11 @@ impl Journal {
     /// Purge every entry in the trash; returns how many.
     pub fn empty_trash(&mut self) -> Result<usize> {
         let ids: Vec<EntryId> = self.trashed().iter().map(|e| e.id).collect();
+        if ids.is_empty() {
+            // Files of entries no longer shared with this journal go even
+            // when there is nothing to purge.
+            self.sweep_blobs()?;
+        }
         self.purge(&ids)
     }
 

@@ -68,6 +68,12 @@ export function referencedIds(body: string): Set<string> {
   return out;
 }
 
+/** What shows in place of a shared photo or file whose bytes have not
+ *  reached this device yet. */
+export function arrivingLine(name: string): string {
+  return `${name} is on its way; it comes with the next sync.`;
+}
+
 /** `text` with `insert` put in at `at` (a caret position) on a line of its
  *  own; returns the new text and where the caret goes after it. */
 export function insertAt(text: string, at: number, insert: string): { text: string; caret: number } {

@@ -5,12 +5,15 @@
 // A photo in an entry, `![caption](attachment:ID)`, is shown in place from
 // the shell's hearth-file scheme, inside a button that opens it large; a
 // link to a file, `[name](attachment:ID)`, is marked so a click can offer
-// to save it. Any other image keeps markdown-it's rendering (the content
-// security policy lets no remote picture load).
+// to save it. A photo whose bytes have not reached this device yet (an
+// entry shared with a circle: `arriving`, by id, with its name) is a line
+// saying it comes with the next sync instead. Any other image keeps
+// markdown-it's rendering (the content security policy lets no remote
+// picture load).
 
-import { fileSrc, isAttachmentId } from './files';
+import { arrivingLine, fileSrc, isAttachmentId } from './files';
 
-export type Render = (source: string) => string;
+export type Render = (source: string, arriving?: ReadonlyMap<string, string>) => string;
 
 let loading: Promise<Render> | null = null;
 
@@ -26,6 +29,8 @@ export function loadMarkdown(): Promise<Render> {
       const id = ATTACHMENT.exec(String(token.attrGet('src') ?? ''))?.[1]?.toLowerCase();
       if (!id || !isAttachmentId(id)) return image(tokens, idx, options, env, self);
       const caption = self.renderInlineAsText(token.children ?? [], options, env);
+      const arriving = (env as { arriving?: ReadonlyMap<string, string> }).arriving?.get(id);
+      if (arriving !== undefined) return `<span class="arriving">${esc(arrivingLine(arriving || caption))}</span>`;
       const label = caption ? `Open photo: ${caption}` : 'Open photo';
       return (
         `<button type="button" class="photo" data-attachment="${id}" aria-label="${esc(label)}">` +
@@ -42,7 +47,7 @@ export function loadMarkdown(): Promise<Render> {
       }
       return linkOpen(tokens, idx, options, env, self);
     };
-    return (source: string) => md.render(source);
+    return (source: string, arriving?: ReadonlyMap<string, string>) => md.render(source, { arriving });
   });
   return loading;
 }

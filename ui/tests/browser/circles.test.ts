@@ -7,7 +7,9 @@
 // warning, and stopping. Looking after a circle: away notes, promoting,
 // removing (confirmed), muting, reporting from the feed and the admins'
 // reports, leaving (confirmed), the away note with offline mode, quiet
-// hours in the settings, and the notice of something new.
+// hours in the settings, and the notice of something new. A shared
+// entry's photos and files: in place, below the text, on their way, large,
+// and behind a warning only once opened.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { calls, emit, openView, pageErrors, shot, start, type Harness } from './harness';
@@ -25,6 +27,13 @@ async function circles(): Promise<Page> {
   await page.getByRole('heading', { name: 'Circles', exact: true }).waitFor();
   return page;
 }
+
+/** Whether every image the selector finds has loaded with real pixels. */
+const loaded = (page: Page, selector: string) =>
+  page.waitForFunction((sel) => {
+    const imgs = [...document.querySelectorAll<HTMLImageElement>(sel)];
+    return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+  }, selector);
 
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
 const made = (page: Page) =>
@@ -255,6 +264,7 @@ describe('circles', () => {
   type Fake = {
     state: { circles: unknown[]; shared: { title: string; unshared: boolean; warning: string | null }[] };
     seedShared(o: Record<string, unknown>): string;
+    attachment(name: string, mediaType: string, size: number): { id: string; name: string };
   };
 
   /** A page whose person is in "Walkers", where Sage shared an entry
@@ -439,6 +449,88 @@ describe('circles', () => {
       .waitFor();
     await expect(mine.count()).resolves.toBe(0);
     expect((await calls(page, 'unshare_entry'))[0].args).toEqual({ entry, circle: WALKERS });
+    expect(pageErrors(page)).toEqual([]);
+  });
+
+  it('shows a shared entry’s photos in place and its files below, opens one large, and says which are on their way', async () => {
+    const page = await walkers();
+    const ids = await page.evaluate((c) => {
+      const f = (window as unknown as { __hearthFake: Fake }).__hearthFake;
+      const tulips = f.attachment('tulips.jpg', 'image/jpeg', 2_411_520);
+      const packet = f.attachment('seed packet.png', 'image/png', 301_112);
+      const shed = f.attachment('shed.jpg', 'image/jpeg', 1_048_576);
+      const plan = f.attachment('plot plan.pdf', 'application/pdf', 48_213);
+      const list = f.attachment('seed list.pdf', 'application/pdf', 9_000);
+      const ward = f.attachment('ward.jpg', 'image/jpeg', 900_000);
+      f.seedShared({
+        circle: c, author: 'Rowan', title: 'Allotment',
+        body: `Tulips at last.\n\n![The tulip bed](attachment:${tulips.id})\n\n![The shed in the rain](attachment:${shed.id})`,
+        attachments: [tulips, packet, shed, plan, list], arriving: [shed.id, list.id],
+      });
+      f.seedShared({
+        circle: c, author: 'Sage', title: 'Visiting', warning: 'hospital',
+        body: `The ward at night.\n\n![The ward](attachment:${ward.id})`, attachments: [ward],
+      });
+      return { tulips: tulips.id, packet: packet.id, shed: shed.id, plan: plan.id, ward: ward.id };
+    }, WALKERS);
+    await page.getByRole('list', { name: 'Your circles' }).getByRole('button', { name: /Walkers/ }).click();
+
+    // The photo the text shows, in place; the one still on its way says so.
+    const plot = page.getByRole('article', { name: 'Allotment' });
+    await plot.getByText('Tulips at last.').waitFor();
+    const inPlace = plot.getByRole('button', { name: 'Open photo: The tulip bed' });
+    await expect(inPlace.locator('img').getAttribute('src')).resolves.toMatch(new RegExp(`/__hearth-file/${ids.tulips}$`));
+    await loaded(page, `img[src$="/__hearth-file/${ids.tulips}"]`);
+    await plot.getByText('shed.jpg is on its way; it comes with the next sync.').waitFor();
+    await expect(plot.locator(`img[src*="${ids.shed}"]`).count()).resolves.toBe(0);
+    // The rest below: a photo, a file to save, and a file on its way.
+    const rest = plot.getByRole('list', { name: 'Photos and files not in the text' });
+    await rest.getByRole('button', { name: 'Open photo: seed packet.png' }).waitFor();
+    await loaded(page, `img[src*="/__hearth-file/${ids.packet}"]`);
+    await expect(rest.getByRole('button', { name: /plot plan\.pdf/ }).innerText()).resolves.toMatch(/^plot plan\.pdf\s+47\.1 KiB · save a copy…$/);
+    await rest.getByText('seed list.pdf is on its way; it comes with the next sync.').waitFor();
+    await expect(rest.getByRole('button', { name: /seed list/ }).count()).resolves.toBe(0);
+    await shot(page, 'circle-feed-photos');
+
+    // Large, stepping through the entry's photos that are here; a copy saved.
+    await inPlace.click();
+    const dialog = page.getByRole('dialog', { name: 'Photo: tulips.jpg' });
+    await dialog.waitFor();
+    await loaded(page, 'dialog[open] img');
+    await expect(dialog.locator('img').getAttribute('src')).resolves.toMatch(new RegExp(`/__hearth-file/${ids.tulips}$`));
+    await expect(dialog.innerText()).resolves.toContain('1 of 2');
+    await shot(page, 'circle-feed-photo-large');
+    await page.keyboard.press('ArrowRight');
+    const packet = page.getByRole('dialog', { name: 'Photo: seed packet.png' });
+    await packet.getByRole('button', { name: 'Save a copy…' }).click();
+    await page.getByText('Saved a copy of seed packet.png to /home/test/Downloads/seed packet.png.').waitFor();
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('dialog[open]'));
+    // Focus is back on the photo, and Enter opens it again.
+    await expect(page.evaluate(() => (document.activeElement as HTMLElement)?.dataset.attachment)).resolves.toBe(ids.tulips);
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('dialog[open]'));
+    await rest.getByRole('button', { name: /plot plan\.pdf/ }).click();
+    await page.getByText('Saved a copy of plot plan.pdf to /home/test/Downloads/plot plan.pdf.').waitFor();
+    expect((await calls(page, 'save_attachment')).map((x) => x.args)).toEqual([
+      { id: ids.packet, path: '/home/test/Downloads/seed packet.png' },
+      { id: ids.plan, path: '/home/test/Downloads/plot plan.pdf' },
+    ]);
+
+    // Behind a content warning, the photo shows only once opened.
+    const visiting = page.getByRole('article', { name: 'Visiting' });
+    await visiting.getByText('Content warning: hospital').waitFor();
+    await expect(visiting.locator('img').count()).resolves.toBe(0);
+    await visiting.getByRole('button', { name: 'Open' }).click();
+    const ward = visiting.getByRole('button', { name: 'Open photo: The ward' });
+    await expect(ward.locator('img').getAttribute('src')).resolves.toMatch(new RegExp(`/__hearth-file/${ids.ward}$`));
+    await loaded(page, `img[src$="/__hearth-file/${ids.ward}"]`);
+    await ward.click();
+    await page.getByRole('dialog', { name: 'Photo: ward.jpg' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('dialog[open]'));
     expect(pageErrors(page)).toEqual([]);
   });
 });

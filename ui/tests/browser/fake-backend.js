@@ -254,10 +254,13 @@
   // Sharing (hearth-core circle_share.rs), with its words.
   const activity = (x) => Math.max(x.tick, ...x.replies.map((r) => r.tick));
   const lastAt = (x) => [x.shared_at, ...x.replies.map((r) => r.at)].sort().pop();
+  // Its photos and files, and those whose bytes are not here yet (tests
+  // set `arriving`), hidden with the body behind a warning.
   const presentShared = (x, open, seen = Infinity) => ({
     id: x.id, circle: x.circle, author: x.author, you: x.you, entry: x.you ? x.entry : null, title: x.title,
     body: x.warning && !open ? null : x.body, warning: x.warning, tags: [...x.tags], mood: x.mood,
-    feelings: [...x.feelings], written_at: x.written_at, shared_at: x.shared_at, new: activity(x) > seen,
+    feelings: [...x.feelings], attachments: x.warning && !open ? [] : [...x.attachments],
+    arriving: x.warning && !open ? [] : [...x.arriving], written_at: x.written_at, shared_at: x.shared_at, new: activity(x) > seen,
     replies: x.replies.map(({ id, author, you, at, text, support }) => ({ id, author, you, at, text, support })),
   });
   const memberOf = (circle) => {
@@ -281,7 +284,7 @@
     const now = new Date().toISOString();
     const x = {
       id: hex(), author: 'Sage', you: false, entry: null, title: '', body: '', warning: null, tags: [], mood: null,
-      feelings: [], written_at: now, shared_at: now, replies: [], unshared: false, ...o, tick: ++state.tick,
+      feelings: [], attachments: [], arriving: [], written_at: now, shared_at: now, replies: [], unshared: false, ...o, tick: ++state.tick,
     };
     x.replies = x.replies.map((r) => ({ id: hex().slice(0, 16), you: false, text: null, support: null, at: now, ...r, tick: ++state.tick }));
     state.shared.push(x);
@@ -428,7 +431,8 @@
     save_attachment: ({ id, path }) => {
       need();
       if (state.saved.includes(path)) throw err('invalid', `${path} already exists; choose another name (nothing was written)`);
-      if (!state.entries.some((e) => (e.attachments ?? []).some((a) => a.id === id))) throw err('invalid', `no attachment has id ${id}`);
+      const here = (x) => (x.attachments ?? []).some((a) => a.id === id) && !(x.arriving ?? []).includes(id);
+      if (!state.entries.some(here) && !state.shared.some((x) => !x.unshared && here(x))) throw err('invalid', `no attachment has id ${id}`);
       state.saved.push(path);
       return path;
     },
@@ -683,7 +687,7 @@
       const at = new Date().toISOString();
       const version = {
         title: e.title, body: e.body, warning: w, tags: [...e.tags], mood: e.mood, feelings: [...e.feelings],
-        written_at: e.createdAt, shared_at: at, unshared: false, tick: ++state.tick,
+        attachments: [...(e.attachments ?? [])], arriving: [], written_at: e.createdAt, shared_at: at, unshared: false, tick: ++state.tick,
       };
       let x = state.shared.find((s) => s.circle === c.id && s.you && s.entry === e.id);
       if (x) Object.assign(x, version);
@@ -698,7 +702,7 @@
       const c = memberOf(circle);
       const x = state.shared.find((s) => s.circle === c.id && s.you && s.entry.startsWith(String(entry).toLowerCase()));
       if (!x || x.unshared) throw err('invalid', 'this entry is not shared with that circle: nothing was changed');
-      Object.assign(x, { unshared: true, title: '', body: '', tags: [], feelings: [], mood: null, warning: null, tick: ++state.tick });
+      Object.assign(x, { unshared: true, title: '', body: '', tags: [], feelings: [], attachments: [], mood: null, warning: null, tick: ++state.tick });
       return null;
     },
     circle_feed: ({ circle, all }) => {
@@ -850,5 +854,5 @@
   window.__TAURI_INTERNALS__.convertFileSrc = (path, protocol) =>
     `${window.location.origin}/__${protocol}/${encodeURIComponent(path)}`;
   mocks.mockIPC(handle, { shouldMockEvents: true });
-  window.__hearthFake = { state, emit, seedShared, calls: (cmd) => state.calls.filter((c) => c.cmd === cmd) };
+  window.__hearthFake = { state, emit, seedShared, attachment, calls: (cmd) => state.calls.filter((c) => c.cmd === cmd) };
 })();

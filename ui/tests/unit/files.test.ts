@@ -80,4 +80,13 @@ describe('photos and files', () => {
     expect(render('![x](attachment:1234)')).not.toContain('class="photo"');
     expect(render('![x](attachment:1234)')).not.toContain('hearth-file');
   });
+
+  it('says a shared photo whose bytes have not arrived comes with the next sync, without an image', async () => {
+    const render = await loadMarkdown();
+    const html = render(`![The <shed>](attachment:${ID})\n\n![Dawn](attachment:${OTHER})`, new Map([[ID, '']]));
+    expect(html).toContain('<span class="arriving">The &lt;shed&gt; is on its way; it comes with the next sync.</span>');
+    expect(html).not.toContain(`hearth-file://localhost/${ID}`);
+    expect(html).toContain(`hearth-file://localhost/${OTHER}`);
+    expect(render(`![x](attachment:${ID})`, new Map([[ID, 'shed.jpg']]))).toContain('shed.jpg is on its way');
+  });
 });

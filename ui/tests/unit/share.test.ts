@@ -28,6 +28,8 @@ const entry = (id: string, over: Partial<SharedEntry> = {}): SharedEntry => ({
   tags: [],
   mood: null,
   feelings: [],
+  attachments: [],
+  arriving: [],
   written_at: '2026-03-01T10:00:00Z',
   shared_at: '2026-03-01T10:00:00Z',
   new: true,

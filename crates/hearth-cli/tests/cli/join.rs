@@ -286,6 +286,86 @@ fn a_shared_entry_reaches_a_member_behind_its_warning_and_their_replies_come_bac
 }
 
 #[test]
+fn a_shared_entrys_photos_reach_members_and_stop_when_it_is_unshared() {
+    let ns = Netns::new();
+    let ann = Journal::new();
+    ns.ok(&ann, &["circle", "create", "Evenings", "--as", "Ann"]);
+    let (serve, address) = start_serve(&ns, &ann);
+    let ticket = invite(&ns, &ann, "Evenings");
+    let bea = Journal::new();
+    ns.ok(&bea, &["circle", "join", &ticket, "--name", "Bea", "--yes"]);
+
+    let bytes = |n: u32, seed: u32| -> Vec<u8> {
+        (0..n)
+            .map(|i| (i.wrapping_mul(2_654_435_761).wrapping_add(seed) >> 13) as u8)
+            .collect()
+    };
+    let attach = |entry: &str, name: &str, content: &[u8]| -> String {
+        let path = ann.path(name);
+        std::fs::write(&path, content).unwrap();
+        ns.ok(&ann, &["attach", entry, path.to_str().unwrap()]);
+        let list = ns.ok(&ann, &["attachments", entry, "--json"]).json();
+        let found = list.as_array().unwrap().iter().find(|a| a["name"] == name);
+        found.unwrap()["id"].as_str().unwrap().to_string()
+    };
+    let garden = ann.write(&["--title", "The garden", "Tulips at last."]);
+    let tulips = bytes(2_300_000, 1);
+    let tulips_id = attach(&garden, "tulips.jpg", &tulips);
+    let private = ann.write(&["--title", "Just mine"]);
+    let secret_id = attach(&private, "mine.jpg", &bytes(40_000, 2));
+
+    let shared = ns
+        .ok(&ann, &["share", &garden, "Evenings", "--json"])
+        .json();
+    let id = shared["id"].as_str().unwrap().to_string();
+    let synced = ns.ok(&bea, &["sync", "--peer", &address, "--json"]).json();
+    assert_eq!(
+        synced[0]["files_received"], 1,
+        "the shared photo only: {synced}"
+    );
+    let read = ns.ok(&bea, &["circle", "read", &id[..8], "--json"]).json();
+    assert_eq!(read["attachments"][0]["id"], tulips_id.as_str(), "{read}");
+    assert_eq!(read["attachments"][0]["name"], "tulips.jpg");
+    assert_eq!(read["arriving"], Value::Array(vec![]));
+    let text = ns.ok(&bea, &["circle", "read", &id[..8]]).stdout;
+    assert!(
+        text.contains(&format!("[{}] tulips.jpg (2.2 MiB)", &tulips_id[..12])),
+        "{text}"
+    );
+    let out = bea.arg("tulips.jpg");
+    ns.ok(&bea, &["attachment", "save", &tulips_id[..8], &out]);
+    assert_eq!(std::fs::read(&out).unwrap(), tulips, "byte for byte");
+    // What Ann did not share is neither listed nor sent.
+    ns.fails(
+        &bea,
+        &["attachment", "save", &secret_id, &bea.arg("mine.jpg")],
+    )
+    .says(&["no attachment has id"]);
+
+    // A photo added to the shared entry follows it; emptying Bea's trash
+    // keeps what is shared with her.
+    let seeds = bytes(300_000, 3);
+    let seeds_id = attach(&garden, "seeds.png", &seeds);
+    let synced = ns.ok(&bea, &["sync", "--peer", &address, "--json"]).json();
+    assert_eq!(synced[0]["files_received"], 1, "{synced}");
+    ns.ok(&bea, &["trash", "empty"]);
+    let out = bea.arg("seeds.png");
+    ns.ok(&bea, &["attachment", "save", &seeds_id, &out]);
+    assert_eq!(std::fs::read(&out).unwrap(), seeds);
+
+    // Unshared: Bea no longer sees the entry nor keeps its photos.
+    ns.ok(&ann, &["unshare", &garden, "Evenings"]);
+    ns.ok(&bea, &["sync", "--peer", &address]);
+    ns.ok(&bea, &["trash", "empty"]);
+    ns.fails(
+        &bea,
+        &["attachment", "save", &tulips_id, &bea.arg("again.jpg")],
+    )
+    .says(&["no attachment has id"]);
+    serve.stop();
+}
+
+#[test]
 fn admins_promote_and_remove_members_mute_hides_for_oneself_reports_reach_admins_only_and_away_notes_show()
  {
     let ns = Netns::new();
