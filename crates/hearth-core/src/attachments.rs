@@ -447,7 +447,7 @@ impl Journal {
         let found = pick_attachment(&entry.attachments, attachment)?.clone();
         self.change(id, |e| {
             e.attachments.retain(|a| a.id != found.id);
-            e.body = remove_references(&e.body, &found.id);
+            e.body = replace_links(&e.body, &found.id, "");
             Ok(())
         })?;
         Ok(found)
@@ -650,28 +650,50 @@ fn pick_attachment<'a>(list: &'a [Attachment], id_or_name: &str) -> Result<&'a A
     }
 }
 
-/// `body` without the Markdown images and links whose target is
-/// `attachment:ID`.
-pub(crate) fn remove_references(body: &str, id: &str) -> String {
-    let target = format!("](attachment:{id})");
-    let mut out = String::with_capacity(body.len());
-    let mut rest = body;
-    while let Some(end) = rest.find(&target) {
-        let before = &rest[..end];
-        match before.rfind('[') {
-            Some(open) => {
-                let start = if open > 0 && before.as_bytes()[open - 1] == b'!' {
-                    open - 1
-                } else {
-                    open
-                };
-                out.push_str(&before[..start]);
-            }
-            None => out.push_str(before),
+/// Where `attachment:KEY` stands in `body` as a link target: followed by
+/// the end of the link, a space before its title, or the end of the text.
+pub(crate) fn key_places(body: &str, key: &str) -> Vec<std::ops::Range<usize>> {
+    let target = format!("attachment:{key}");
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(at) = body[from..].find(&target) {
+        let start = from + at;
+        let end = start + target.len();
+        let next = body[end..].chars().next();
+        if next.is_none_or(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(c))) {
+            out.push(start..end);
         }
-        rest = &rest[end + target.len()..];
+        from = end;
     }
-    out.push_str(rest);
+    out
+}
+
+/// `body` with each Markdown image or link whose target is
+/// `attachment:KEY` (from its `[` or `![` to its `)`) replaced by `with`.
+pub(crate) fn replace_links(body: &str, key: &str, with: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut last = 0;
+    for r in key_places(body, key) {
+        if r.start < last {
+            continue;
+        }
+        let before = &body[last..r.start];
+        let Some(open) = before.rfind('[') else {
+            continue;
+        };
+        let Some(close) = body[r.end..].find(')') else {
+            continue;
+        };
+        let start = if open > 0 && before.as_bytes()[open - 1] == b'!' {
+            open - 1
+        } else {
+            open
+        };
+        out.push_str(&before[..start]);
+        out.push_str(with);
+        last = r.end + close + 1;
+    }
+    out.push_str(&body[last..]);
     out
 }
 
@@ -684,8 +706,8 @@ mod tests {
     fn references_to_a_detached_file_leave_the_text() {
         let id = "ab".repeat(32);
         let body = format!("Before ![a cat](attachment:{id}) after, [the pdf](attachment:{id}).");
-        assert_eq!(remove_references(&body, &id), "Before  after, .");
-        assert_eq!(remove_references("no refs", &id), "no refs");
+        assert_eq!(replace_links(&body, &id, ""), "Before  after, .");
+        assert_eq!(replace_links("no refs", &id, ""), "no refs");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! hearth-interchange before anything is written; the new entries are then
 //! stored in one transaction, so a bad file or a crash writes nothing.
 
+use crate::attachments::{key_places, replace_links};
 use crate::entry::{Entry, EntryDraft, EntryId, ListFilter, truncate_millis};
 use crate::journal::Journal;
 use crate::{CoreError, Result};
@@ -322,24 +323,6 @@ fn kept<'a>(entries: impl Iterator<Item = (&'a Entry, usize)>) -> Vec<Kept> {
     .collect()
 }
 
-/// Where `attachment:KEY` stands in `body` as a link target: followed by
-/// the end of the link, a space before its title, or the end of the text.
-fn key_places(body: &str, key: &str) -> Vec<std::ops::Range<usize>> {
-    let target = format!("attachment:{key}");
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(at) = body[from..].find(&target) {
-        let start = from + at;
-        let end = start + target.len();
-        let next = body[end..].chars().next();
-        if next.is_none_or(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(c))) {
-            out.push(start..end);
-        }
-        from = end;
-    }
-    out
-}
-
 /// The body with the source's name for a file (`attachment:KEY`) replaced
 /// by its id.
 fn rename_key(body: &str, key: &str, id: &str) -> String {
@@ -358,28 +341,7 @@ fn rename_key(body: &str, key: &str, id: &str) -> String {
 /// The body with each link to a file that was not imported replaced by
 /// words saying so.
 fn without_reference(body: &str, key: &str, name: &str) -> String {
-    let mut out = String::with_capacity(body.len());
-    let mut last = 0;
-    for r in key_places(body, key) {
-        // The link around the target: from its `[` (or `![`) to its `)`.
-        let before = &body[last..r.start];
-        let Some(open) = before.rfind('[') else {
-            continue;
-        };
-        let Some(close) = body[r.end..].find(')') else {
-            continue;
-        };
-        let start = if open > 0 && before.as_bytes()[open - 1] == b'!' {
-            open - 1
-        } else {
-            open
-        };
-        out.push_str(&before[..start]);
-        out.push_str(&format!("({name}: not imported)"));
-        last = r.end + close + 1;
-    }
-    out.push_str(&body[last..]);
-    out
+    replace_links(body, key, &format!("({name}: not imported)"))
 }
 
 /// The record form of an entry, as `--json` and the backup format show it.
