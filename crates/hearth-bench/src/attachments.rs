@@ -69,6 +69,7 @@ use crate::report::{Target, millis};
 use crate::{Bench, PASSPHRASE, dir_size, progress, run_ok};
 use anyhow::{Context, Result, bail, ensure};
 use chrono::SecondsFormat;
+use hearth_core::attachments::read_full;
 use hearth_core::{Format, Journal, KdfParams, ListFilter, Vault};
 use hearth_crypto::{SymmetricKey, aead, hash};
 use hearth_interchange::AttachmentSource;
@@ -530,20 +531,6 @@ fn write_big_file(path: &Path, seed: u64) -> Result<()> {
 }
 
 // --- reading and sealing ----------------------------------------------------
-
-/// Fill `buf` from `r` as far as it goes.
-fn read_full(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
 
 /// Additional data the size of a blob chunk's.
 fn aad(index: u32, last: bool) -> Vec<u8> {

@@ -140,7 +140,7 @@ pub(crate) fn chunk_count(size: u64) -> u32 {
 
 /// Fill `buf` from `r` as far as it goes; returns how much was read (less
 /// than its length only at the end of `r`).
-pub(crate) fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+pub fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {
