@@ -4,51 +4,25 @@
 //! version and trashed entry kept. The files are in
 //! `tests/fixtures/format-1/` (its README says how they were made).
 
+use crate::old_vault::{OldVault, sql};
 use crate::support::{Hearth, Journal};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
 
-const PASS: &str = "format one";
+const OLD: OldVault = OldVault {
+    dir: "format-1",
+    pass: "format one",
+};
 const RECOVERY_KEY: &str = "MY8A-QKXR-F6KF-WFHF-S22R-5WMQ-X38T-H5D2-X3CP";
 const DRAFT: &str = "9c6231f8474e47573fa1896e1c993ddd";
 const IN_TRASH: &str = "5776e6d83078bd6d1d564af5ddf43ff0";
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/format-1")
-        .join(name)
-}
-
-fn listed() -> Value {
-    serde_json::from_slice(&std::fs::read(fixture("list.json")).unwrap()).unwrap()
-}
-
-/// A data directory holding a copy of the format-1 vault.
-fn format_1_journal() -> Journal {
-    let j = Journal::uninit();
-    std::fs::create_dir_all(&j.home).unwrap();
-    std::fs::copy(fixture("vault.db"), j.vault()).unwrap();
-    j
-}
-
-fn run(j: &Journal, args: &[&str]) -> crate::support::Run {
-    j.cmd(args).env("HEARTH_PASSPHRASE", PASS).run()
-}
-
-fn sql<T: rusqlite::types::FromSql>(vault: &Path, query: &str) -> T {
-    rusqlite::Connection::open(vault)
-        .unwrap()
-        .query_row(query, [], |r| r.get(0))
-        .unwrap()
-}
-
 #[test]
 fn a_format_1_vault_is_migrated_at_its_first_unlock_and_keeps_everything() {
-    let j = format_1_journal();
+    let j = OLD.journal();
     let before: i64 = sql(&j.vault(), "PRAGMA user_version");
     assert_eq!(before, 3);
-    let first = run(&j, &["-v", "list", "--json"]).ok();
-    assert_eq!(first.json(), listed());
+    let first = OLD.run(&j, &["-v", "list", "--json"]).ok();
+    assert_eq!(first.json(), OLD.listed());
     // -v says what was done, and nothing of what the entries hold.
     assert!(
         first
@@ -73,7 +47,7 @@ fn a_format_1_vault_is_migrated_at_its_first_unlock_and_keeps_everything() {
     let stones: i64 = sql(&j.vault(), "SELECT COUNT(*) FROM tombstones");
     assert_eq!(stones, 1);
 
-    let history = run(&j, &["history", DRAFT, "--json"]).ok().json();
+    let history = OLD.run(&j, &["history", DRAFT, "--json"]).ok().json();
     let summaries: Vec<&str> = history
         .as_array()
         .unwrap()
@@ -82,33 +56,34 @@ fn a_format_1_vault_is_migrated_at_its_first_unlock_and_keeps_everything() {
         .collect();
     assert_eq!(summaries.len(), 3, "{history}");
     assert_eq!(summaries[0], "created");
-    let trash = run(&j, &["trash", "--json"]).ok().json();
+    let trash = OLD.run(&j, &["trash", "--json"]).ok().json();
     assert_eq!(trash[0]["id"], IN_TRASH);
 
     // The device the vault was written on is its one certified device.
-    let devices = run(&j, &["devices", "--json"]).ok().json();
+    let devices = OLD.run(&j, &["devices", "--json"]).ok().json();
     assert_eq!(devices.as_array().unwrap().len(), 1);
     assert_eq!(devices[0]["this_device"], true);
     let ops_before: i64 = sql(&j.vault(), "SELECT COUNT(*) FROM ops");
 
     // A second unlock changes nothing; the journal goes on being written.
-    assert_eq!(run(&j, &["list", "--json"]).ok().json(), listed());
+    assert_eq!(OLD.run(&j, &["list", "--json"]).ok().json(), OLD.listed());
     assert_eq!(
         sql::<i64>(&j.vault(), "SELECT COUNT(*) FROM ops"),
         ops_before
     );
-    run(&j, &["edit", DRAFT, "--title", "After the move"]).ok();
-    let history = run(&j, &["history", DRAFT, "--json"]).ok().json();
+    OLD.run(&j, &["edit", DRAFT, "--title", "After the move"])
+        .ok();
+    let history = OLD.run(&j, &["history", DRAFT, "--json"]).ok().json();
     assert_eq!(history.as_array().unwrap().len(), 4);
     let backup = j.arg("after.hearth-backup");
-    run(&j, &["backup", &backup]).ok();
-    let v = run(&j, &["backup", "verify", &backup]).ok();
+    OLD.run(&j, &["backup", &backup]).ok();
+    let v = OLD.run(&j, &["backup", "verify", &backup]).ok();
     assert!(v.stdout.contains("complete, undamaged"), "{}", v.stdout);
 }
 
 #[test]
 fn the_recovery_key_of_a_format_1_vault_still_opens_it() {
-    let j = format_1_journal();
+    let j = OLD.journal();
     j.cmd(&["recover"])
         .env("HEARTH_RECOVERY_KEY", RECOVERY_KEY)
         .env("HEARTH_PASSPHRASE", "a new one")
@@ -120,35 +95,36 @@ fn the_recovery_key_of_a_format_1_vault_still_opens_it() {
         .run()
         .ok()
         .json();
-    assert_eq!(list, listed());
+    assert_eq!(list, OLD.listed());
     assert_eq!(sql::<i64>(&j.vault(), "SELECT format FROM vault"), 4);
 }
 
 #[test]
 fn a_format_1_backup_restores_as_a_new_device() {
     let j = Journal::uninit();
-    let backup = fixture("backup.hearthbackup");
+    let backup = OLD.file("backup.hearthbackup");
     let backup = backup.to_str().unwrap();
-    let v = run(&j, &["backup", "verify", backup]).ok();
+    let v = OLD.run(&j, &["backup", "verify", backup]).ok();
     assert!(
         v.stdout.contains("3 entries and 1 in the trash"),
         "{}",
         v.stdout
     );
-    run(&j, &["restore", backup]).ok();
-    assert_eq!(run(&j, &["list", "--json"]).ok().json(), listed());
-    let history = run(&j, &["history", DRAFT, "--json"]).ok().json();
+    OLD.run(&j, &["restore", backup]).ok();
+    assert_eq!(OLD.run(&j, &["list", "--json"]).ok().json(), OLD.listed());
+    let history = OLD.run(&j, &["history", DRAFT, "--json"]).ok().json();
     assert_eq!(history.as_array().unwrap().len(), 3);
     // The device the backup came from keeps its place; this copy writes
     // under a key of its own.
-    let devices = run(&j, &["devices", "--json"]).ok().json();
+    let devices = OLD.run(&j, &["devices", "--json"]).ok().json();
     let devices = devices.as_array().unwrap();
     assert_eq!(devices.len(), 2);
     assert_eq!(devices[0]["this_device"], true);
     assert_eq!(devices[1]["name"], "Earlier device");
     assert_eq!(history[0]["device"], devices[1]["id"]);
-    run(&j, &["edit", DRAFT, "--body", "written on the copy"]).ok();
-    let history = run(&j, &["history", DRAFT, "--json"]).ok().json();
+    OLD.run(&j, &["edit", DRAFT, "--body", "written on the copy"])
+        .ok();
+    let history = OLD.run(&j, &["history", DRAFT, "--json"]).ok().json();
     assert_eq!(history[3]["device"], devices[0]["id"]);
     // Restoring it again, with the recovery key, makes yet another device.
     let k = Journal::uninit();
@@ -158,7 +134,7 @@ fn a_format_1_backup_restores_as_a_new_device() {
         .env_remove("HEARTH_PASSPHRASE")
         .run()
         .ok();
-    let other = run(&k, &["devices", "--json"]).ok().json();
+    let other = OLD.run(&k, &["devices", "--json"]).ok().json();
     assert_ne!(other[0]["id"], devices[0]["id"]);
 }
 

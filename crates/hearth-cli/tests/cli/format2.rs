@@ -4,44 +4,24 @@
 //! files are in `tests/fixtures/format-2/` (its README says how they were
 //! made).
 
+use crate::old_vault::{OldVault, format_and_schema};
 use crate::support::Journal;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-const PASS: &str = "format two";
+const OLD: OldVault = OldVault {
+    dir: "format-2",
+    pass: "format two",
+};
 const RECOVERY_KEY: &str = "F4JV-7H8P-G2WB-03T6-2M2E-TCK0-D7XG-H2WR-ZYQ7";
 const DRAFT: &str = "8da1c7f9ac65cba5aa2f97af51dce6e8";
 const IN_TRASH: &str = "a63a0ed165ce641b02555611ff33856c";
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/format-2")
-        .join(name)
-}
-
-fn listed() -> Value {
-    serde_json::from_slice(&std::fs::read(fixture("list.json")).unwrap()).unwrap()
-}
-
-fn run(j: &Journal, args: &[&str]) -> crate::support::Run {
-    j.cmd(args).env("HEARTH_PASSPHRASE", PASS).run()
-}
-
-fn format_of(vault: &Path) -> i64 {
-    rusqlite::Connection::open(vault)
-        .unwrap()
-        .query_row("SELECT format FROM vault", [], |r| r.get(0))
-        .unwrap()
-}
-
 #[test]
-fn a_format_2_vault_becomes_format_3_at_its_first_unlock_and_keeps_everything() {
-    let j = Journal::uninit();
-    std::fs::create_dir_all(&j.home).unwrap();
-    std::fs::copy(fixture("vault.db"), j.vault()).unwrap();
-    assert_eq!(format_of(&j.vault()), 2);
-    let first = run(&j, &["-v", "list", "--json"]).ok();
-    assert_eq!(first.json(), listed());
+fn a_format_2_vault_becomes_format_4_at_its_first_unlock_and_keeps_everything() {
+    let j = OLD.journal();
+    assert_eq!(format_and_schema(&j.vault()).0, 2);
+    let first = OLD.run(&j, &["-v", "list", "--json"]).ok();
+    assert_eq!(first.json(), OLD.listed());
     assert!(
         first
             .stderr
@@ -49,21 +29,23 @@ fn a_format_2_vault_becomes_format_3_at_its_first_unlock_and_keeps_everything() 
         "{}",
         first.stderr
     );
-    assert_eq!(format_of(&j.vault()), 4);
-    let history = run(&j, &["history", DRAFT, "--json"]).ok().json();
+    assert_eq!(format_and_schema(&j.vault()).0, 4);
+    let history = OLD.run(&j, &["history", DRAFT, "--json"]).ok().json();
     assert_eq!(history.as_array().unwrap().len(), 3, "{history}");
-    let trash = run(&j, &["trash", "--json"]).ok().json();
+    let trash = OLD.run(&j, &["trash", "--json"]).ok().json();
     assert_eq!(trash[0]["id"], IN_TRASH);
 
     // Circles work on it, and its backup (version 3) reads back without
     // Hearth.
-    run(&j, &["circle", "create", "Old friends", "--as", "Kim"]).ok();
-    let circles = run(&j, &["circle", "list", "--json"]).ok().json();
+    OLD.run(&j, &["circle", "create", "Old friends", "--as", "Kim"])
+        .ok();
+    let circles = OLD.run(&j, &["circle", "list", "--json"]).ok().json();
     assert_eq!(circles[0]["name"], "Old friends");
     let file = j.arg("after.hearth-backup");
-    run(&j, &["backup", &file]).ok();
-    let read = crate::backup::read_with_python(Path::new(&file), &[("HEARTH_PASSPHRASE", PASS)]);
-    assert_eq!(read, listed());
+    OLD.run(&j, &["backup", &file]).ok();
+    let read =
+        crate::backup::read_with_python(Path::new(&file), &[("HEARTH_PASSPHRASE", OLD.pass)]);
+    assert_eq!(read, OLD.listed());
     // The recovery key still opens it.
     j.cmd(&["recover"])
         .env("HEARTH_RECOVERY_KEY", RECOVERY_KEY)
@@ -73,15 +55,16 @@ fn a_format_2_vault_becomes_format_3_at_its_first_unlock_and_keeps_everything() 
 }
 
 #[test]
-fn a_format_2_backup_restores_and_the_copy_becomes_format_3() {
+fn a_format_2_backup_restores_and_the_copy_becomes_format_4() {
     let j = Journal::uninit();
-    let backup = fixture("backup.hearthbackup");
+    let backup = OLD.file("backup.hearthbackup");
     let backup = backup.to_str().unwrap();
-    let v = run(&j, &["backup", "verify", backup]).ok();
+    let v = OLD.run(&j, &["backup", "verify", backup]).ok();
     assert!(v.stdout.contains("complete, undamaged"), "{}", v.stdout);
-    run(&j, &["restore", backup]).ok();
-    assert_eq!(run(&j, &["list", "--json"]).ok().json(), listed());
-    assert_eq!(format_of(&j.vault()), 4);
-    let read = crate::backup::read_with_python(Path::new(backup), &[("HEARTH_PASSPHRASE", PASS)]);
-    assert_eq!(read, listed());
+    OLD.run(&j, &["restore", backup]).ok();
+    assert_eq!(OLD.run(&j, &["list", "--json"]).ok().json(), OLD.listed());
+    assert_eq!(format_and_schema(&j.vault()).0, 4);
+    let read =
+        crate::backup::read_with_python(Path::new(backup), &[("HEARTH_PASSPHRASE", OLD.pass)]);
+    assert_eq!(read, OLD.listed());
 }

@@ -24,6 +24,7 @@ mod journal;
 mod mood;
 mod net;
 mod netns;
+mod old_vault;
 mod passwd;
 mod recovery;
 mod search;
