@@ -146,21 +146,7 @@ impl<'a> Fields<'a> {
         match self.map.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Array(items)) => {
-                let mut out = Vec::with_capacity(items.len());
-                for (i, item) in items.iter().enumerate() {
-                    match item {
-                        Value::String(s) => out.push(s.clone()),
-                        Value::Number(n) => out.push(n.to_string()),
-                        other => {
-                            return Err(format!(
-                                "item {} of `{key}` is {}; expected a list of words in double quotes",
-                                i + 1,
-                                describe(other)
-                            ));
-                        }
-                    }
-                }
-                Ok(Some(out))
+                str_items(key, items, "a list of words in double quotes").map(Some)
             }
             Some(other) => Err(format!(
                 "`{key}` is {}; expected a list of words like [\"a\", \"b\"]",
@@ -218,6 +204,26 @@ impl<'a> Fields<'a> {
     pub(crate) fn mood(&self) -> Result<Option<u8>, String> {
         mood_from_json(self.map.get("mood"))
     }
+}
+
+/// The items of the list `key` as words (a number stands as its digits);
+/// anything else is named, with what was `expected`.
+pub(crate) fn str_items(key: &str, items: &[Value], expected: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::String(s) => out.push(s.clone()),
+            Value::Number(n) => out.push(n.to_string()),
+            other => {
+                return Err(format!(
+                    "item {} of `{key}` is {}; expected {expected}",
+                    i + 1,
+                    describe(other)
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 pub(crate) fn parse_rfc3339(s: &str) -> Option<DateTime<Utc>> {

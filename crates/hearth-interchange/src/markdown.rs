@@ -1149,23 +1149,7 @@ fn word_list(meta: &Meta, key: &str) -> Result<Vec<String>, String> {
             .map(|w| w.trim().to_string())
             .filter(|w| !w.is_empty())
             .collect()),
-        Some(Value::Array(items)) => {
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                match item {
-                    Value::String(s) => out.push(s.clone()),
-                    Value::Number(n) => out.push(n.to_string()),
-                    other => {
-                        return Err(format!(
-                            "item {} of `{key}` is {}; expected a list of words",
-                            i + 1,
-                            describe(other)
-                        ));
-                    }
-                }
-            }
-            Ok(out)
-        }
+        Some(Value::Array(items)) => crate::common::str_items(key, items, "a list of words"),
         Some(other) => Err(format!(
             "`{key}` is {}; expected a list of words like [calm, hopeful]",
             describe(other)
