@@ -37,6 +37,9 @@ pub struct Journal {
     /// Whether `entries` holds every view (always, except in a one-shot
     /// search).
     views_loaded: bool,
+    /// The log's position when `entries` last took in the stored views
+    /// ([`Journal::take_in_other_writes`]).
+    seen_position: Option<Vec<u8>>,
     damaged: Vec<Damage>,
     pub(crate) search: SearchState,
     /// The documents of the entries edited last.
@@ -86,6 +89,7 @@ impl Journal {
             registry,
             entries: HashMap::new(),
             views_loaded: false,
+            seen_position: None,
             damaged: Vec::new(),
             search: SearchState::default(),
             docs: DocCache::default(),
@@ -98,6 +102,7 @@ impl Journal {
     /// Open every view into memory.
     pub(crate) fn load_views(&mut self) -> Result<()> {
         let scope = self.scope;
+        let position = self.store.read().log_position()?;
         let views: Vec<_> = self
             .store
             .views()?
@@ -143,6 +148,43 @@ impl Journal {
         self.entries = entries;
         self.damaged = damaged;
         self.views_loaded = true;
+        self.seen_position = Some(position);
+        Ok(())
+    }
+
+    /// Take in the entries other processes wrote since this one last
+    /// looked (a `hearth attach` beside a running `hearth serve`): each
+    /// entry with an op after that is read again from its stored view.
+    pub(crate) fn take_in_other_writes(&mut self) -> Result<()> {
+        if !self.views_loaded {
+            return Ok(());
+        }
+        let position = self.store.read().log_position()?;
+        let Some(since) = self.seen_position.replace(position.clone()) else {
+            return Ok(());
+        };
+        if since == position {
+            return Ok(());
+        }
+        let scope = self.scope;
+        let changed = self.store.read().docs_changed_since(&since, &position)?;
+        for (_, doc) in changed
+            .into_iter()
+            .filter(|(s, d)| *s == scope && *d != crate::registry::REGISTRY_DOC)
+        {
+            let id = EntryId(doc);
+            let stored = (self.store.read().view(&scope, &doc)?)
+                .filter(|rec| rec.doc_type == view::DOC_ENTRY);
+            match stored.map(|rec| view::open(&self.secrets.user.personal_scope_key, &rec)) {
+                Some(Ok(fields)) => {
+                    self.entries.insert(id, Entry::from_fields(id, fields));
+                }
+                Some(Err(_)) => {}
+                None => {
+                    self.entries.remove(&id);
+                }
+            }
+        }
         Ok(())
     }
 
