@@ -795,12 +795,25 @@ impl Journal {
     /// The photos and files of what is shared in `circle` now (the latest
     /// version of each entry still shared): what its members may fetch.
     pub(crate) fn shared_attachments_in(&self, circle: &CircleId) -> Result<Vec<Attachment>> {
+        Ok(self
+            .shared_files_in(circle)?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect())
+    }
+
+    /// The same, each with whether this journal's person shared it.
+    pub(crate) fn shared_files_in(&self, circle: &CircleId) -> Result<Vec<(bool, Attachment)>> {
+        let me = self.secrets.user.identity_public();
         let loaded = self.load_circle(circle)?;
         Ok(self
             .gather(&loaded)?
             .into_iter()
             .filter(|g| !g.latest.unshared)
-            .flat_map(|g| g.latest.attachments)
+            .flat_map(|g| {
+                let mine = g.author == me;
+                g.latest.attachments.into_iter().map(move |a| (mine, a))
+            })
             .collect())
     }
 

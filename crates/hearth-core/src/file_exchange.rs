@@ -8,8 +8,9 @@
 //! this device holds none or only part of it. A circle member's device is
 //! sent, and asked for, only the files of what is shared now (the latest
 //! version of each entry still shared) in the circles it is in with this
-//! journal; anyone else, nothing. Chunks were checked against the file's
-//! name before they reach [`FileStore::take`].
+//! journal, and of those, a file of this journal's own entries only when
+//! this person shared it; anyone else, nothing. Chunks were checked against
+//! the file's name before they reach [`FileStore::take`].
 
 use crate::attachments::{blob_id, chunk_aad, chunk_count, parse_hash};
 use crate::journal::Journal;
@@ -72,9 +73,19 @@ impl Journal {
                 .remove(peer)
                 .map(|p| p.circles)
                 .unwrap_or_default();
+            // A file of this journal's own entries goes to a member only
+            // when this person shared it: another member listing the same
+            // hash (one they saw before it was unshared, say) does not
+            // make this device hand it out.
+            let own = self.files_known();
             let mut shared = Vec::new();
             for circle in circles {
-                shared.extend(self.shared_attachments_in(&circle)?);
+                for (mine, a) in self.shared_files_in(&circle)? {
+                    let private = parse_hash(&a.id).is_some_and(|h| own.contains_key(&h));
+                    if mine || !private {
+                        shared.push(a);
+                    }
+                }
             }
             (BTreeMap::new(), shared)
         };
@@ -147,7 +158,14 @@ impl Journal {
         let id = blob_id(&key, content);
         let count = info.chunks.len() as u32;
         self.store.write(|tx| -> Result<()> {
-            if tx.blob_chunk_count(&id)? != index {
+            let stored = tx.blob_chunk_count(&id)?;
+            if stored > index {
+                // Another transfer of the same file (the other device
+                // pushing while this one asks) stored it first: the chunk
+                // is named by the file, so it is this one.
+                return Ok(());
+            }
+            if stored < index {
                 return Err(CoreError::invalid("a file's chunks came out of order"));
             }
             tx.put_blob_chunk(&BlobChunk {
