@@ -44,6 +44,24 @@ fn invite(ns: &Netns, admin: &Journal, circle: &str) -> String {
     ticket
 }
 
+/// Ann's circle "Evenings", her `hearth serve` and its address, and a
+/// journal for each of `names`, who joined it in that order.
+fn evenings(ns: &Netns, names: &[&str]) -> (Journal, Background, String, Vec<Journal>) {
+    let ann = Journal::new();
+    ns.ok(&ann, &["circle", "create", "Evenings", "--as", "Ann"]);
+    let (serve, address) = start_serve(ns, &ann);
+    let members = names
+        .iter()
+        .map(|name| {
+            let ticket = invite(ns, &ann, "Evenings");
+            let j = Journal::new();
+            ns.ok(&j, &["circle", "join", &ticket, "--name", name, "--yes"]);
+            j
+        })
+        .collect();
+    (ann, serve, address, members)
+}
+
 #[test]
 fn a_person_invited_reads_the_agreements_first_and_joins_only_when_they_accept() {
     let ns = Netns::new();
@@ -182,17 +200,8 @@ fn a_person_invited_reads_the_agreements_first_and_joins_only_when_they_accept()
 #[test]
 fn a_shared_entry_reaches_a_member_behind_its_warning_and_their_replies_come_back() {
     let ns = Netns::new();
-    let ann = Journal::new();
-    ns.ok(&ann, &["circle", "create", "Evenings", "--as", "Ann"]);
-    let (serve, address) = start_serve(&ns, &ann);
-    let ticket = invite(&ns, &ann, "Evenings");
-    let bea = Journal::new();
-    ns.ok(
-        &bea,
-        &[
-            "circle", "join", &ticket, "--name", "Bea", "--yes", "--json",
-        ],
-    );
+    let (ann, serve, address, mut joined) = evenings(&ns, &["Bea"]);
+    let bea = joined.remove(0);
 
     let entry = ann.write(&["--title", "A hard week", "It was a lot."]);
     ns.fails(
@@ -288,12 +297,8 @@ fn a_shared_entry_reaches_a_member_behind_its_warning_and_their_replies_come_bac
 #[test]
 fn a_shared_entrys_photos_reach_members_and_stop_when_it_is_unshared() {
     let ns = Netns::new();
-    let ann = Journal::new();
-    ns.ok(&ann, &["circle", "create", "Evenings", "--as", "Ann"]);
-    let (serve, address) = start_serve(&ns, &ann);
-    let ticket = invite(&ns, &ann, "Evenings");
-    let bea = Journal::new();
-    ns.ok(&bea, &["circle", "join", &ticket, "--name", "Bea", "--yes"]);
+    let (ann, serve, address, mut joined) = evenings(&ns, &["Bea"]);
+    let bea = joined.remove(0);
 
     let bytes = |n: u32, seed: u32| -> Vec<u8> {
         (0..n)
@@ -365,14 +370,8 @@ fn a_shared_entrys_photos_reach_members_and_stop_when_it_is_unshared() {
 #[test]
 fn a_journal_never_hands_out_its_own_files_because_another_member_listed_them() {
     let ns = Netns::new();
-    let ann = Journal::new();
-    ns.ok(&ann, &["circle", "create", "Evenings", "--as", "Ann"]);
-    let (serve, address) = start_serve(&ns, &ann);
-    let (bea, carl) = (Journal::new(), Journal::new());
-    for (who, name) in [(&bea, "Bea"), (&carl, "Carl")] {
-        let ticket = invite(&ns, &ann, "Evenings");
-        ns.ok(who, &["circle", "join", &ticket, "--name", name, "--yes"]);
-    }
+    let (ann, serve, address, mut joined) = evenings(&ns, &["Bea", "Carl"]);
+    let (bea, carl) = (joined.remove(0), joined.remove(0));
     // Ann keeps a photo to herself; Bea shares the very same bytes.
     let bytes: Vec<u8> = (0..600_000u32)
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
@@ -421,14 +420,8 @@ fn a_journal_never_hands_out_its_own_files_because_another_member_listed_them() 
 fn admins_promote_and_remove_members_mute_hides_for_oneself_reports_reach_admins_only_and_away_notes_show()
  {
     let ns = Netns::new();
-    let ann = Journal::new();
-    ns.ok(&ann, &["circle", "create", "Evenings", "--as", "Ann"]);
-    let (serve, address) = start_serve(&ns, &ann);
-    let (bea, cal) = (Journal::new(), Journal::new());
-    for (j, name) in [(&bea, "Bea"), (&cal, "Cal")] {
-        let ticket = invite(&ns, &ann, "Evenings");
-        ns.ok(j, &["circle", "join", &ticket, "--name", name, "--yes"]);
-    }
+    let (ann, serve, address, mut joined) = evenings(&ns, &["Bea", "Cal"]);
+    let (bea, cal) = (joined.remove(0), joined.remove(0));
     let sync = |j: &Journal| {
         ns.ok(j, &["sync", "--peer", &address]);
     };
