@@ -5,7 +5,6 @@
 //! README says how they were made).
 
 use crate::old_vault::{OldVault, format_and_schema};
-use crate::support::Journal;
 use std::path::Path;
 
 const OLD: OldVault = OldVault {
@@ -67,15 +66,5 @@ fn a_format_3_vault_becomes_format_4_at_its_first_unlock_and_keeps_everything() 
 
 #[test]
 fn a_format_3_backup_restores_and_the_copy_becomes_format_4() {
-    let j = Journal::uninit();
-    let backup = OLD.file("backup.hearthbackup");
-    let backup = backup.to_str().unwrap();
-    let v = OLD.run(&j, &["backup", "verify", backup]).ok();
-    assert!(v.stdout.contains("complete, undamaged"), "{}", v.stdout);
-    OLD.run(&j, &["restore", backup]).ok();
-    assert_eq!(OLD.run(&j, &["list", "--json"]).ok().json(), OLD.listed());
-    assert_eq!(format_and_schema(&j.vault()).0, 4);
-    let read =
-        crate::backup::read_with_python(Path::new(backup), &[("HEARTH_PASSPHRASE", OLD.pass)]);
-    assert_eq!(read, OLD.listed());
+    OLD.backup_restores_as_it_was();
 }
