@@ -89,7 +89,7 @@ describe('photos and files', () => {
     await expect(inline.locator('img').getAttribute('src')).resolves.toMatch(new RegExp(`/__hearth-file/${tulips.id}$`));
     await loaded(page, '.preview .photo img');
     // The photo the text does not show is in the gallery below it.
-    const gallery = page.getByRole('region', { name: 'Photos and files not in the text' });
+    const gallery = page.getByRole('list', { name: 'Photos and files not in the text' });
     await expect(gallery.getByRole('button', { name: 'Open photo: seed packet.png' }).count()).resolves.toBe(1);
     await expect(gallery.getByRole('button', { name: /tulips/ }).count()).resolves.toBe(0);
     await shot(page, 'attachments-preview');

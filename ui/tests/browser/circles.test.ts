@@ -306,6 +306,8 @@ describe('circles', () => {
     await expect(hard.getByRole('list', { name: 'Replies' }).innerText()).resolves.toMatch(/^Rowan: Thinking of you\s+Report to admins$/);
     const frost = page.getByRole('article', { name: 'First frost' });
     await frost.getByText('The pond froze over. We walked round it twice.').waitFor();
+    // The text reads as it was written, nothing added around it.
+    await expect(frost.locator('.text').evaluate((el) => el.textContent)).resolves.toBe('The pond froze over. We walked round it twice.');
     await expect(frost.getByRole('button', { name: 'Open' }).count()).resolves.toBe(0);
     await expect(feed.locator('.end').innerText()).resolves.toBe('That is everything new since your last visit.');
     // No counts, likes, "seen by" or read receipts.
