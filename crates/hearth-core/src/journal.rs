@@ -175,11 +175,12 @@ impl Journal {
             let id = EntryId(doc);
             let stored = (self.store.read().view(&scope, &doc)?)
                 .filter(|rec| rec.doc_type == view::DOC_ENTRY);
-            match stored.map(|rec| view::open(&self.secrets.user.personal_scope_key, &rec)) {
-                Some(Ok(fields)) => {
-                    self.entries.insert(id, Entry::from_fields(id, fields));
+            match stored {
+                Some(rec) => {
+                    if let Some(entry) = self.open_view(id, &rec) {
+                        self.entries.insert(id, entry);
+                    }
                 }
-                Some(Err(_)) => {}
                 None => {
                     self.entries.remove(&id);
                 }
@@ -200,12 +201,18 @@ impl Journal {
         let Some(rec) = self.store.read().view(&self.scope, &id.0)? else {
             return Ok(None);
         };
-        match view::open(&self.secrets.user.personal_scope_key, &rec) {
-            Ok(fields) => {
-                let entry = Entry::from_fields(id, fields);
-                self.entries.insert(id, entry.clone());
-                Ok(Some(entry))
-            }
+        let entry = self.open_view(id, &rec);
+        if let Some(e) = &entry {
+            self.entries.insert(id, e.clone());
+        }
+        Ok(entry)
+    }
+
+    /// The entry a stored view holds; a view that fails its checks is
+    /// noted as damaged.
+    fn open_view(&mut self, id: EntryId, rec: &hearth_store::ViewRecord) -> Option<Entry> {
+        match view::open(&self.secrets.user.personal_scope_key, rec) {
+            Ok(fields) => Some(Entry::from_fields(id, fields)),
             Err(e) => {
                 if !self.damaged.iter().any(|d| d.id == id) {
                     self.damaged.push(Damage {
@@ -213,7 +220,7 @@ impl Journal {
                         reason: damage_reason(e),
                     });
                 }
-                Ok(None)
+                None
             }
         }
     }
